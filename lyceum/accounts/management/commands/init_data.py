@@ -1,0 +1,71 @@
+"""Creates the built-in roles and the demo users. Safe to run again: nothing is duplicated."""
+
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from lyceum.accounts import services
+from lyceum.accounts.models import Role, User
+
+DEMO_USERS = [
+    # username, email, password, first name, last name, roles, superuser
+    ("student", "student@lyceum.localhost", "learn-lyceum-2026", "Sam", "Student", [Role.STUDENT], False),
+    (
+        "instructor",
+        "instructor@lyceum.localhost",
+        "teach-lyceum-2026",
+        "Ines",
+        "Instructor",
+        [Role.STUDENT, Role.INSTRUCTOR],
+        False,
+    ),
+    (
+        "admin",
+        "admin@lyceum.localhost",
+        "admin-lyceum-2026",
+        "Ada",
+        "Admin",
+        [Role.STUDENT, Role.ADMIN],
+        True,
+    ),
+]
+
+
+class Command(BaseCommand):
+    help = "Create roles and demo users (student, instructor, admin). Idempotent."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--no-demo", action="store_true", help="Create the roles only.")
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        services.roles_ensure()
+        if options["no_demo"]:
+            self.stdout.write("Roles are in place.")
+            return
+        self.stdout.write("Demo accounts (sign in at /login/ with the username or email):")
+        for username, email, password, first, last, roles, is_superuser in DEMO_USERS:
+            user = User.objects.filter(username__iexact=username).first()
+            if user is None:
+                user = services.user_create(
+                    email=email,
+                    username=username,
+                    password=password,
+                    first_name=first,
+                    last_name=last,
+                    email_verified=True,
+                )
+            else:
+                # Keep the demo password known, whatever was done with the account meanwhile.
+                user.set_password(password)
+                user.is_active = True
+                user.email_verified_at = user.email_verified_at or timezone.now()
+                user.save()
+            if is_superuser and not (user.is_staff and user.is_superuser):
+                user.is_staff = user.is_superuser = True
+                user.save(update_fields=["is_staff", "is_superuser"])
+            for slug in roles:
+                services.role_assign(user=user, role_slug=slug)
+            self.stdout.write(f"  {username:<11} {email:<27} password: {password}")

@@ -1,0 +1,187 @@
+"""Accounts: users, their profiles and their roles."""
+
+from __future__ import annotations
+
+import uuid
+import zoneinfo
+from functools import cached_property
+from pathlib import PurePath
+
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
+from django.contrib.auth.validators import UnicodeUsernameValidator
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def get_by_natural_key(self, username: str) -> User:
+        return self.get(username__iexact=username)
+
+    def _create(self, username: str, email: str, password: str | None, **fields) -> User:
+        if not username:
+            raise ValueError("A user needs a username")
+        if not email:
+            raise ValueError("A user needs an email address")
+        user = self.model(username=username, email=self.normalize_email(email), **fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, username: str, email: str, password: str | None = None, **fields) -> User:
+        fields.setdefault("is_staff", False)
+        fields.setdefault("is_superuser", False)
+        return self._create(username, email, password, **fields)
+
+    def create_superuser(self, username: str, email: str, password: str | None = None, **fields):
+        fields["is_staff"] = True
+        fields["is_superuser"] = True
+        return self._create(username, email, password, **fields)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person with an account. Email and username are unique whatever their case."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    username = models.CharField(
+        max_length=150,
+        unique=True,
+        validators=[UnicodeUsernameValidator()],
+        help_text="150 characters or fewer: letters, digits and @ . + - _ only.",
+    )
+    email = models.EmailField(max_length=254, unique=True)
+    first_name = models.CharField(max_length=150, blank=True)
+    last_name = models.CharField(max_length=150, blank=True)
+    is_active = models.BooleanField(default=True)
+    is_staff = models.BooleanField(default=False, help_text="Can log in to the Django admin site.")
+    email_verified_at = models.DateTimeField(null=True, blank=True)
+    google_subject = models.CharField(
+        max_length=255,
+        unique=True,
+        null=True,
+        blank=True,
+        help_text="The 'sub' of the Google account linked to this user.",
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "username"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["email"]
+
+    class Meta:
+        ordering = ["username"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("email"),
+                name="accounts_user_email_ci_unique",
+                violation_error_message="A user with this email address already exists.",
+            ),
+            models.UniqueConstraint(
+                Lower("username"),
+                name="accounts_user_username_ci_unique",
+                violation_error_message="A user with this username already exists.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.username
+
+    def get_full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    def get_short_name(self) -> str:
+        return self.first_name
+
+    @property
+    def display_name(self) -> str:
+        return self.get_full_name() or self.username
+
+    @property
+    def is_email_verified(self) -> bool:
+        return self.email_verified_at is not None
+
+    @cached_property
+    def role_slugs(self) -> frozenset[str]:
+        """The user's role slugs; uses ``user_roles`` prefetched with their role when present."""
+        return frozenset(user_role.role.slug for user_role in self.user_roles.all())
+
+    def has_role(self, slug: str) -> bool:
+        return slug in self.role_slugs
+
+
+def avatar_upload_to(profile: UserProfile, filename: str) -> str:
+    suffix = PurePath(filename).suffix.lower()
+    return f"avatars/{profile.user_id}/{uuid.uuid4().hex}{suffix}"
+
+
+phone_validator = RegexValidator(
+    r"^\+?[0-9][0-9 ()-]{5,30}$",
+    "Enter a phone number of digits, optionally starting with + (e.g. +44 20 7946 0958).",
+)
+
+
+def validate_timezone(value: str) -> None:
+    # A validator, not choices: the tz database changes, and choices would change migrations with it.
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(f"{value!r} is not a known time zone (e.g. Europe/Paris).")
+
+
+class UserProfile(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="profile")
+    bio = models.TextField(max_length=2000, blank=True)
+    avatar = models.ImageField(upload_to=avatar_upload_to, blank=True)
+    phone = models.CharField(max_length=32, blank=True, validators=[phone_validator])
+    date_of_birth = models.DateField(null=True, blank=True)
+    timezone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone])
+    preferences = models.JSONField(default=dict, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Profile of {self.user}"
+
+
+class Role(models.Model):
+    """Student, Instructor or Admin. A user may hold several."""
+
+    STUDENT = "student"
+    INSTRUCTOR = "instructor"
+    ADMIN = "admin"
+    BUILT_IN = {
+        STUDENT: ("Student", "Takes courses, quizzes and exams."),
+        INSTRUCTOR: ("Instructor", "Builds courses and grades students."),
+        ADMIN: ("Admin", "Manages users, roles and content."),
+    }
+
+    slug = models.SlugField(max_length=50, unique=True)
+    name = models.CharField(max_length=100, unique=True)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class UserRole(models.Model):
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="user_roles")
+    role = models.ForeignKey(Role, on_delete=models.PROTECT, related_name="user_roles")
+    assigned_at = models.DateTimeField(default=timezone.now)
+    assigned_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "role"], name="accounts_userrole_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} is {self.role}"

@@ -1,0 +1,15 @@
+"""Celery tasks of accounts: thin wrappers that send what the services prepared."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def send_email(*, to: str, subject: str, text: str, html: str | None = None) -> None:
+    message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [to])
+    if html:
+        message.attach_alternative(html, "text/html")
+    message.send()

@@ -1,0 +1,31 @@
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from lyceum.core.views import health
+from lyceum.web import views as web_views
+
+admin.site.site_header = "Lyceum administration"
+admin.site.site_title = "Lyceum admin"
+
+api_urlpatterns = [
+    path("", include(("lyceum.accounts.api.urls", "accounts"), namespace="accounts")),
+    path("health/", health, name="health"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+]
+
+urlpatterns = [
+    path("api/", include((api_urlpatterns, "api"), namespace="api")),
+    path("admin/login/", web_views.admin_login),
+    path("admin/", admin.site.urls),
+    path("", include("lyceum.web.urls")),
+]
+
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+handler404 = "lyceum.web.views.not_found"
+handler500 = "lyceum.web.views.server_error"
