@@ -13,6 +13,7 @@ import hashlib
 import math
 
 from django.conf import settings
+from django.db.models import Q
 from django.http import HttpRequest
 from rest_framework.throttling import BaseThrottle, SimpleRateThrottle
 
@@ -64,6 +65,20 @@ def client_address(request: HttpRequest | None) -> str:
     return BaseThrottle().get_ident(request) or "unknown"
 
 
+def _account_ident(login: str) -> str:
+    """One key per account, whether it is named by email or username; an unknown name is its own
+    key, so probing for accounts is limited the same way."""
+    from .models import User
+
+    login = login.strip()
+    user_id = (
+        User.objects.filter(Q(username__iexact=login) | Q(email__iexact=login))
+        .values_list("pk", flat=True)
+        .first()
+    )
+    return f"user:{user_id}" if user_id else f"name:{login.lower()}"
+
+
 class LoginGuard:
     """The two windows a password check passes through: per account and per client address."""
 
@@ -72,7 +87,7 @@ class LoginGuard:
             FailedPasswordThrottle(
                 scope="account",
                 rate=settings.LOGIN_FAILURE_RATE_PER_ACCOUNT,
-                ident=login.strip().lower(),
+                ident=_account_ident(login),
             ),
             FailedPasswordThrottle(
                 scope="ip", rate=settings.LOGIN_FAILURE_RATE_PER_IP, ident=client_address(request)

@@ -1,0 +1,85 @@
+"""Fixtures every test shares: N+1 detection, a clean cache, private media, personas and clients."""
+
+from __future__ import annotations
+
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+from rest_framework.test import APIClient
+from zeal import zeal_context
+
+from lyceum import celery_app
+from lyceum.accounts.tests.factories import UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _nplusone_guard():
+    """Every test fails on an N+1 query pattern (django-zeal)."""
+    with zeal_context():
+        yield
+
+
+def _clear_cache() -> None:
+    if settings.REDIS_URL:
+        # Only this project's keys: the Redis database may be shared with other work.
+        client = cache._cache.get_client(write=True)
+        for key in client.scan_iter(f"{settings.CACHES['default']['KEY_PREFIX']}:*", count=1000):
+            client.delete(key)
+    else:
+        cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _clean_cache():
+    _clear_cache()
+    yield
+    _clear_cache()
+
+
+@pytest.fixture(autouse=True)
+def _private_media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _celery_in_process():
+    """Tasks run in the test's process, whatever broker REDIS_URL names."""
+    celery_app.conf.task_always_eager = True
+    celery_app.conf.task_eager_propagates = True
+
+
+@pytest.fixture
+def alice(db):
+    """A student who owns the things under test."""
+    return UserFactory(username="alice", email="alice@example.com", first_name="Alice")
+
+
+@pytest.fixture
+def bob(db):
+    """Another student: must not see or change alice's private things."""
+    return UserFactory(username="bob", email="bob@example.com", first_name="Bob")
+
+
+@pytest.fixture
+def admin_user(db):
+    return UserFactory(username="root", email="root@example.com", roles=["student", "admin"],
+                       is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def api():
+    return APIClient()
+
+
+@pytest.fixture
+def login_api():
+    """``login_api(user)``: an API client carrying a fresh access token of ``user``."""
+
+    def make(user) -> APIClient:
+        from lyceum.accounts.services import tokens_issue
+
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {tokens_issue(user=user)['access']}")
+        return client
+
+    return make

@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+import factory
+from django.utils import timezone
+
+from lyceum.accounts.models import Role, User, UserProfile, UserRole
+
+PASSWORD = "correct-horse-battery"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda user: f"{user.username}@example.com")
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+    email_verified_at = factory.LazyFunction(timezone.now)
+    password = factory.django.Password(PASSWORD)
+
+    @factory.post_generation
+    def profile(user, create, extracted, **kwargs):
+        if create:
+            UserProfile.objects.get_or_create(user=user, defaults=kwargs)
+
+    @factory.post_generation
+    def roles(user, create, extracted, **kwargs):
+        if create:
+            for slug in extracted or [Role.STUDENT]:
+                UserRole.objects.get_or_create(user=user, role=Role.objects.get(slug=slug))
