@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.encoding import force_str
 from django.utils.http import urlsafe_base64_decode
 from PIL import Image, UnidentifiedImageError
-from rest_framework_simplejwt.exceptions import TokenError
+from rest_framework_simplejwt.exceptions import TokenBackendError, TokenError
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.state import token_backend
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
@@ -138,7 +138,7 @@ def _decode_refresh(raw: str) -> dict[str, Any]:
     """Signature, expiry and type of a refresh token, without looking at the blacklist."""
     try:
         payload = token_backend.decode(raw, verify=True)
-    except TokenError:
+    except (TokenError, TokenBackendError):
         raise AuthenticationError(
             "The refresh token is invalid or expired.", code="token_not_valid"
         ) from None
@@ -337,13 +337,17 @@ PROFILE_FIELDS = ("bio", "phone", "date_of_birth", "timezone", "preferences")
 def profile_update(*, user: User, **changes: Any) -> User:
     """Updates the user's names, username, email and profile fields given in ``changes``.
 
-    A new email address must be verified again.
+    ``user`` is changed in place (its prefetched profile and roles stay usable). A new email
+    address must be verified again.
     """
     unknown = set(changes) - set(USER_FIELDS) - set(PROFILE_FIELDS)
     if unknown:
         raise ValidationError({name: ["This field cannot be changed here."] for name in unknown})
-    user = User.objects.select_for_update().get(pk=user.pk)
-    profile = UserProfile.objects.get_or_create(user=user)[0]
+    User.objects.select_for_update().filter(pk=user.pk).exists()  # one writer at a time
+    try:
+        profile = user.profile
+    except UserProfile.DoesNotExist:
+        profile = UserProfile.objects.create(user=user)
     email_changed = "email" in changes and changes["email"].strip().lower() != user.email.lower()
     _check_unique(
         email=changes["email"].strip() if email_changed else None,
@@ -365,7 +369,6 @@ def profile_update(*, user: User, **changes: Any) -> User:
     profile.save()
     if email_changed:
         emails.send_verification_email(user=user)
-    user.profile = profile
     return user
 
 

@@ -8,17 +8,17 @@ from rest_framework import generics, status
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle, ScopedRateThrottle
 from rest_framework.views import APIView
 
 from lyceum.core.exceptions import NotFound
+from lyceum.core.throttling import AddressRateThrottle, ScopedThrottle
 
 from .. import selectors, services
 from ..models import User
 from . import serializers as s
 
 
-class AccountEmailThrottle(AnonRateThrottle):
+class AccountEmailThrottle(AddressRateThrottle):
     """Per client address: how often this server sends account emails on request."""
 
     scope = "account_email"
@@ -42,7 +42,7 @@ ERRORS = {
 class RegisterView(APIView):
     permission_classes = [AllowAny]
     authentication_classes = []
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [ScopedThrottle]
     throttle_scope = "register"
 
     @extend_schema(
@@ -140,8 +140,8 @@ class LogoutView(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-def _profile_response(request: Request) -> Response:
-    user = selectors.user_with_profile(user_id=request.user.pk)
+def _profile_response(request: Request, user: User | None = None) -> Response:
+    user = user or selectors.user_with_profile(user_id=request.user.pk)
     return Response(s.ProfileSerializer(user, context={"request": request}).data)
 
 
@@ -158,8 +158,8 @@ class ProfileView(APIView):
         user = selectors.user_with_profile(user_id=request.user.pk)
         serializer = s.ProfileSerializer(user, data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
-        services.profile_update(user=user, **serializer.flat_changes())
-        return _profile_response(request)
+        user = services.profile_update(user=user, **serializer.flat_changes())
+        return _profile_response(request, user)
 
     @extend_schema(
         request=s.ProfileSerializer,

@@ -1,0 +1,198 @@
+"""Google sign-in with ID tokens signed by a test RSA key. google-auth's real verification runs;
+only the certificate fetch is answered locally with the test key's certificate."""
+
+import datetime
+import json
+import time
+from dataclasses import dataclass
+
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.x509.oid import NameOID
+from google.auth import crypt
+from google.auth import jwt as google_jwt
+
+from lyceum.accounts.google import GoogleIdTokenVerifier
+from lyceum.accounts.models import User
+
+CLIENT_ID = "1234-lyceum.apps.googleusercontent.com"
+KEY_ID = "test-key-1"
+URL = "/api/auth/google/"
+
+pytestmark = pytest.mark.django_db
+
+
+def _make_key_and_certificate():
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "lyceum test signer")])
+    now = datetime.datetime.now(datetime.UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .sign(key, hashes.SHA256())
+    )
+    private_pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    return private_pem, certificate.public_bytes(serialization.Encoding.PEM).decode()
+
+
+PRIVATE_PEM, CERT_PEM = _make_key_and_certificate()
+OTHER_PRIVATE_PEM, _ = _make_key_and_certificate()
+
+
+@dataclass
+class _Response:
+    data: bytes
+    status: int = 200
+    headers: dict | None = None
+
+
+class CertificateEndpoint:
+    """Stands in for Google's certificate URL: answers the test key's certificate."""
+
+    def __init__(self):
+        self.calls = 0
+
+    def __call__(self, url, method="GET", **kwargs):
+        self.calls += 1
+        return _Response(json.dumps({KEY_ID: CERT_PEM}).encode())
+
+
+def sign(private_pem=PRIVATE_PEM, **overrides) -> str:
+    now = int(time.time())
+    claims = {
+        "iss": "https://accounts.google.com",
+        "aud": CLIENT_ID,
+        "azp": CLIENT_ID,
+        "sub": "110169484474386276334",
+        "email": "dana@gmail.com",
+        "email_verified": True,
+        "given_name": "Dana",
+        "family_name": "Scully",
+        "iat": now,
+        "exp": now + 3600,
+    }
+    claims.update(overrides)
+    claims = {key: value for key, value in claims.items() if value is not None}
+    signer = crypt.RSASigner.from_string(private_pem, key_id=KEY_ID)
+    return google_jwt.encode(signer, claims).decode()
+
+
+@pytest.fixture
+def certificates(monkeypatch, settings):
+    settings.GOOGLE_CLIENT_ID = [CLIENT_ID]
+    endpoint = CertificateEndpoint()
+    original = GoogleIdTokenVerifier.__init__
+
+    def init(self, **kwargs):
+        original(self, transport=endpoint, **kwargs)
+
+    monkeypatch.setattr(GoogleIdTokenVerifier, "__init__", init)
+    return endpoint
+
+
+def test_a_valid_token_creates_a_verified_student_and_signs_in(api, certificates):
+    response = api.post(URL, {"id_token": sign()}, format="json")
+
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["created"] is True
+    assert body["access"] and body["refresh"]
+    user = User.objects.get(email="dana@gmail.com")
+    assert user.google_subject == "110169484474386276334"
+    assert user.username == "dana"
+    assert user.first_name == "Dana"
+    assert user.is_email_verified
+    assert not user.has_usable_password()
+    assert user.has_role("student")
+
+
+def test_second_sign_in_finds_the_same_user_and_certificates_are_cached(api, certificates):
+    first = api.post(URL, {"id_token": sign()}, format="json").json()
+    second = api.post(URL, {"id_token": sign()}, format="json").json()
+
+    assert second["created"] is False
+    assert first["user"]["id"] == second["user"]["id"]
+    assert User.objects.count() == 1
+    assert certificates.calls == 1
+
+
+def test_an_existing_account_with_the_verified_email_is_linked(api, certificates, alice):
+    response = api.post(URL, {"id_token": sign(email="ALICE@example.com")}, format="json")
+
+    assert response.status_code == 200
+    assert response.json()["user"]["id"] == str(alice.pk)
+    alice.refresh_from_db()
+    assert alice.google_subject == "110169484474386276334"
+
+
+def test_a_token_for_another_audience_is_refused(api, certificates):
+    response = api.post(URL, {"id_token": sign(aud="someone-else.apps.googleusercontent.com")},
+                        format="json")
+
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "invalid_google_token"
+    assert "another application" in response.json()["error"]["message"]
+    assert not User.objects.exists()
+
+
+def test_an_expired_token_is_refused(api, certificates):
+    past = int(time.time()) - 7200
+    response = api.post(URL, {"id_token": sign(iat=past, exp=past + 3600)}, format="json")
+
+    assert response.status_code == 401
+    assert "expired" in response.json()["error"]["message"]
+
+
+def test_an_unverified_email_is_refused(api, certificates):
+    response = api.post(URL, {"id_token": sign(email_verified=False)}, format="json")
+
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "google_email_unverified"
+    assert not User.objects.exists()
+
+
+def test_a_token_signed_by_another_key_is_refused(api, certificates):
+    response = api.post(URL, {"id_token": sign(private_pem=OTHER_PRIVATE_PEM)}, format="json")
+
+    assert response.status_code == 401
+
+
+def test_a_token_from_another_issuer_is_refused(api, certificates):
+    response = api.post(URL, {"id_token": sign(iss="https://evil.example.com")}, format="json")
+
+    assert response.status_code == 401
+
+
+@pytest.mark.parametrize("token", ["", "abc", "a.b.c"])
+def test_malformed_tokens_are_4xx(api, certificates, token):
+    response = api.post(URL, {"id_token": token}, format="json")
+
+    assert response.status_code in (400, 401)
+
+
+def test_without_a_client_id_google_sign_in_is_unavailable(api, settings):
+    settings.GOOGLE_CLIENT_ID = []
+
+    response = api.post(URL, {"id_token": sign()}, format="json")
+
+    assert response.status_code == 503
+    assert response.json()["error"]["code"] == "google_not_configured"
+
+
+def test_a_disabled_account_cannot_sign_in_with_google(api, certificates):
+    api.post(URL, {"id_token": sign()}, format="json")
+    User.objects.update(is_active=False)
+
+    response = api.post(URL, {"id_token": sign()}, format="json")
+
+    assert response.status_code == 401

@@ -1,0 +1,112 @@
+import datetime
+
+import pytest
+from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
+from rest_framework_simplejwt.tokens import AccessToken
+
+from lyceum.accounts import services
+from lyceum.accounts.tests.factories import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+REFRESH = "/api/auth/token/refresh/"
+
+
+def _login(api, user):
+    return api.post("/api/auth/login/", {"login": user.username, "password": PASSWORD},
+                    format="json").json()
+
+
+def test_access_token_lives_minutes_and_refresh_token_days(api, alice):
+    tokens = _login(api, alice)
+    access = AccessToken(tokens["access"])
+
+    lifetime = access["exp"] - access["iat"]
+    assert 60 <= lifetime <= 15 * 60
+
+
+def test_refresh_rotates_and_blacklists_the_used_token(api, alice):
+    tokens = _login(api, alice)
+
+    response = api.post(REFRESH, {"refresh": tokens["refresh"]}, format="json")
+
+    assert response.status_code == 200
+    new = response.json()
+    assert new["refresh"] != tokens["refresh"] and new["access"]
+    assert BlacklistedToken.objects.filter(token__user=alice).count() == 1
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {new['access']}")
+    assert api.get("/api/auth/profile/").status_code == 200
+
+
+def test_reusing_a_rotated_refresh_token_revokes_every_session(api, alice):
+    first = _login(api, alice)
+    other_device = _login(api, alice)
+    second = api.post(REFRESH, {"refresh": first["refresh"]}, format="json").json()
+
+    replay = api.post(REFRESH, {"refresh": first["refresh"]}, format="json")
+
+    assert replay.status_code == 401
+    assert replay.json()["error"]["code"] == "token_reused"
+    # The thief's and the owner's newer tokens, and the other device's, are all dead now.
+    for token in (second["refresh"], other_device["refresh"]):
+        response = api.post(REFRESH, {"refresh": token}, format="json")
+        assert response.status_code == 401
+    outstanding = OutstandingToken.objects.filter(user=alice).count()
+    assert BlacklistedToken.objects.filter(token__user=alice).count() == outstanding
+
+
+def test_refresh_rejects_garbage_an_access_token_and_an_expired_token(api, alice):
+    tokens = _login(api, alice)
+    garbage = api.post(REFRESH, {"refresh": "not.a.token"}, format="json")
+    access = api.post(REFRESH, {"refresh": tokens["access"]}, format="json")
+    expired_token = services.RefreshToken.for_user(alice)
+    expired_token.set_exp(lifetime=-datetime.timedelta(seconds=1))
+    expired = api.post(REFRESH, {"refresh": str(expired_token)}, format="json")
+    missing = api.post(REFRESH, {}, format="json")
+
+    assert garbage.status_code == access.status_code == expired.status_code == 401
+    assert missing.status_code == 400
+
+
+def test_expired_access_token_is_401(api, alice):
+    token = AccessToken.for_user(alice)
+    token.set_exp(lifetime=-datetime.timedelta(seconds=1))
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+
+    response = api.get("/api/auth/profile/")
+
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "token_not_valid"
+
+
+def test_no_token_is_401(api):
+    response = api.get("/api/auth/profile/")
+
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "not_authenticated"
+
+
+def test_logout_blacklists_the_refresh_token(api, alice):
+    tokens = _login(api, alice)
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {tokens['access']}")
+
+    response = api.post("/api/auth/logout/", {"refresh": tokens["refresh"]}, format="json")
+
+    assert response.status_code == 204
+    assert api.post(REFRESH, {"refresh": tokens["refresh"]}, format="json").status_code == 401
+
+
+def test_logout_refuses_someone_elses_refresh_token(api, alice, bob):
+    alices = _login(api, alice)
+    bobs = _login(api, bob)
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {bobs['access']}")
+
+    response = api.post("/api/auth/logout/", {"refresh": alices["refresh"]}, format="json")
+
+    assert response.status_code == 401
+    api.credentials()
+    assert api.post(REFRESH, {"refresh": alices["refresh"]}, format="json").status_code == 200
+
+
+def test_logout_needs_authentication(api):
+    assert api.post("/api/auth/logout/", {}, format="json").status_code == 401
