@@ -110,8 +110,10 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     @cached_property
     def role_slugs(self) -> frozenset[str]:
-        """The user's role slugs; uses ``user_roles`` prefetched with their role when present."""
-        return frozenset(user_role.role.slug for user_role in self.user_roles.all())
+        """The user's role slugs: from ``user_roles`` if prefetched with their role, else one query."""
+        if "user_roles" in getattr(self, "_prefetched_objects_cache", {}):
+            return frozenset(user_role.role.slug for user_role in self.user_roles.all())
+        return frozenset(Role.objects.filter(user_roles__user=self).values_list("slug", flat=True))
 
     def has_role(self, slug: str) -> bool:
         return slug in self.role_slugs

@@ -1,12 +1,21 @@
 from __future__ import annotations
 
+import functools
+
 import factory
+from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 from zeal import zeal_ignore
 
 from lyceum.accounts.models import Role, User, UserProfile, UserRole
 
 PASSWORD = "correct-horse-battery"
+
+
+@functools.cache
+def _password_hash() -> str:
+    # Hashing once per run: Argon2 is slow on purpose, and tests make many users.
+    return make_password(PASSWORD)
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -19,7 +28,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     first_name = factory.Faker("first_name")
     last_name = factory.Faker("last_name")
     email_verified_at = factory.LazyFunction(timezone.now)
-    password = factory.django.Password(PASSWORD)
+    password = factory.LazyFunction(lambda: _password_hash())
 
     # Test set-up makes many users one by one: that is not the N+1 pattern the guard looks for.
     @factory.post_generation
