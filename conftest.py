@@ -62,8 +62,13 @@ def bob(db):
 
 @pytest.fixture
 def admin_user(db):
-    return UserFactory(username="root", email="root@example.com", roles=["student", "admin"],
-                       is_staff=True, is_superuser=True)
+    return UserFactory(
+        username="root",
+        email="root@example.com",
+        roles=["student", "admin"],
+        is_staff=True,
+        is_superuser=True,
+    )
 
 
 @pytest.fixture

@@ -107,7 +107,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "lyceum.core.middleware.api_error_middleware",
+    "lyceum.core.middleware.ApiErrorMiddleware",
 ]
 
 # N+1 query detection (django-zeal): on in development and in every test, off in production.
@@ -115,8 +115,14 @@ NPLUSONE_CHECK = env_bool("NPLUSONE_CHECK", DEBUG)
 if NPLUSONE_CHECK:
     INSTALLED_APPS.append("zeal")
     MIDDLEWARE.insert(0, "zeal.middleware.zeal_middleware")
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+        "lyceum.core.middleware.ResolveUserMiddleware",
+    )
     ZEAL_RAISE = True
-    ZEAL_SHOW_ALL_CALLERS = False
+    ZEAL_SHOW_ALL_CALLERS = env_bool("ZEAL_SHOW_ALL_CALLERS", False)
+    # A session is loaded once per request by design; the test client loads it again per call.
+    ZEAL_ALLOWLIST = [{"model": "sessions.Session", "field": "*"}]
 
 ROOT_URLCONF = "lyceum.urls"
 WSGI_APPLICATION = "lyceum.wsgi.application"

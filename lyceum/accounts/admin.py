@@ -19,6 +19,9 @@ class UserRoleInline(admin.TabularInline):
     readonly_fields = ["assigned_at", "assigned_by"]
     autocomplete_fields = ["role"]
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("role", "assigned_by", "user")
+
 
 class LyceumUserCreationForm(UserCreationForm):
     class Meta(UserCreationForm.Meta):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import re
 import secrets
+from collections.abc import Iterable
 from typing import Any, TypedDict
 
 from django.conf import settings
@@ -103,7 +104,7 @@ def user_create(
     user.full_clean(exclude=["password"], validate_unique=False, validate_constraints=False)
     _save_unique(user)
     UserProfile.objects.create(user=user)
-    role_assign(user=user, role_slug=Role.STUDENT)
+    role_assign(user=user, role_slugs=[Role.STUDENT])
     if not email_verified:
         emails.send_verification_email(user=user)
     publish(events.user_registered, user_id=user.pk)
@@ -431,21 +432,29 @@ def avatar_remove(*, user: User) -> UserProfile:
 
 def roles_ensure() -> dict[str, Role]:
     """The built-in roles, created if missing."""
-    roles = {}
-    for slug, (name, description) in Role.BUILT_IN.items():
-        roles[slug] = Role.objects.get_or_create(
-            slug=slug, defaults={"name": name, "description": description}
-        )[0]
+    roles = {role.slug: role for role in Role.objects.filter(slug__in=Role.BUILT_IN)}
+    missing = [
+        Role(slug=slug, name=name, description=description)
+        for slug, (name, description) in Role.BUILT_IN.items()
+        if slug not in roles
+    ]
+    if missing:
+        Role.objects.bulk_create(missing, ignore_conflicts=True)
+        roles = {role.slug: role for role in Role.objects.filter(slug__in=Role.BUILT_IN)}
     return roles
 
 
-def role_assign(*, user: User, role_slug: str, assigned_by: User | None = None) -> UserRole:
-    """Gives ``user`` the role (harmless if they already hold it)."""
-    role = Role.objects.filter(slug=role_slug).first()
-    if role is None:
-        if role_slug not in Role.BUILT_IN:
-            raise ValidationError({"role": [f"There is no role {role_slug!r}."]})
-        role = roles_ensure()[role_slug]
-    user_role, _ = UserRole.objects.get_or_create(user=user, role=role, defaults={"assigned_by": assigned_by})
+def role_assign(*, user: User, role_slugs: Iterable[str], assigned_by: User | None = None) -> None:
+    """Gives ``user`` the roles (harmless for roles they already hold)."""
+    wanted = set(role_slugs)
+    roles = {role.slug: role for role in Role.objects.filter(slug__in=wanted)}
+    if wanted - roles.keys() - Role.BUILT_IN.keys():
+        unknown = ", ".join(sorted(wanted - roles.keys() - Role.BUILT_IN.keys()))
+        raise ValidationError({"role": [f"There is no role {unknown}."]})
+    if wanted - roles.keys():
+        roles = {slug: role for slug, role in roles_ensure().items() if slug in wanted}
+    UserRole.objects.bulk_create(
+        [UserRole(user=user, role=role, assigned_by=assigned_by) for role in roles.values()],
+        ignore_conflicts=True,
+    )
     user.__dict__.pop("role_slugs", None)
-    return user_role

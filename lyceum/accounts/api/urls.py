@@ -20,5 +20,5 @@ urlpatterns = [
     path("auth/email/verify/", views.EmailVerifyView.as_view(), name="email_verify"),
     path("auth/email/verify/resend/", views.EmailVerifyResendView.as_view(), name="email_verify_resend"),
     path("users/", views.UserListView.as_view(), name="user_list"),
-    path("users/<uuid:user_id>/", views.UserDetailView.as_view(), name="user_detail"),
+    path("users/<uuid:id>/", views.UserDetailView.as_view(), name="user_detail"),
 ]

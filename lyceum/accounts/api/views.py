@@ -334,8 +334,8 @@ class UserDetailView(APIView):
         summary="A user's public details (email only to admins and the user themself)",
         tags=["users"],
     )
-    def get(self, request: Request, user_id) -> Response:
-        user = selectors.user_get(viewer=request.user, user_id=user_id)
+    def get(self, request: Request, id) -> Response:  # noqa: A002 - the contract names it {id}
+        user = selectors.user_get(viewer=request.user, user_id=id)
         if user is None:
             raise NotFound("No such user.")
         full = _is_admin(request.user) or user.pk == request.user.pk

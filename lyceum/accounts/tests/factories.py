@@ -8,6 +8,7 @@ from django.utils import timezone
 from zeal import zeal_ignore
 
 from lyceum.accounts.models import Role, User, UserProfile, UserRole
+from lyceum.accounts.services import roles_ensure
 
 PASSWORD = "correct-horse-battery"
 
@@ -42,4 +43,6 @@ class UserFactory(factory.django.DjangoModelFactory):
         if create:
             with zeal_ignore():
                 for slug in extracted or [Role.STUDENT]:
-                    UserRole.objects.get_or_create(user=user, role=Role.objects.get(slug=slug))
+                    # Transactional tests flush the roles the migration made: make them again.
+                    role = Role.objects.filter(slug=slug).first() or roles_ensure()[slug]
+                    UserRole.objects.get_or_create(user=user, role=role)

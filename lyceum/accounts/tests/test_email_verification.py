@@ -10,9 +10,11 @@ VERIFY = "/api/auth/email/verify/"
 
 def _register(api, capture):
     with capture(execute=True):
-        response = api.post("/api/auth/register/", {"email": "eve@example.com", "username": "eve",
-                                                    "password": "a-long-enough-secret"},
-                            format="json")
+        response = api.post(
+            "/api/auth/register/",
+            {"email": "eve@example.com", "username": "eve", "password": "a-long-enough-secret"},
+            format="json",
+        )
     token = re.search(r"/verify-email/([^/\s]+)/", mail.outbox[-1].body).group(1)
     return response.json(), token
 
@@ -47,8 +49,9 @@ def test_a_token_for_a_former_address_no_longer_verifies(api, django_capture_on_
     assert response.status_code == 400
 
 
-def test_resend_sends_a_new_link_and_refuses_once_verified(login_api, alice, bob,
-                                                           django_capture_on_commit_callbacks):
+def test_resend_sends_a_new_link_and_refuses_once_verified(
+    login_api, alice, bob, django_capture_on_commit_callbacks
+):
     bob.email_verified_at = None
     bob.save()
 

@@ -39,7 +39,8 @@ def _make_key_and_certificate():
         .sign(key, hashes.SHA256())
     )
     private_pem = key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
         serialization.NoEncryption(),
     )
     return private_pem, certificate.public_bytes(serialization.Encoding.PEM).decode()
@@ -136,8 +137,7 @@ def test_an_existing_account_with_the_verified_email_is_linked(api, certificates
 
 
 def test_a_token_for_another_audience_is_refused(api, certificates):
-    response = api.post(URL, {"id_token": sign(aud="someone-else.apps.googleusercontent.com")},
-                        format="json")
+    response = api.post(URL, {"id_token": sign(aud="someone-else.apps.googleusercontent.com")}, format="json")
 
     assert response.status_code == 401
     assert response.json()["error"]["code"] == "invalid_google_token"

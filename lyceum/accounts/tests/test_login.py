@@ -48,34 +48,38 @@ def test_login_without_credentials_is_400(api):
 @override_settings(LOGIN_FAILURE_RATE_PER_ACCOUNT="3/hour", LOGIN_FAILURE_RATE_PER_IP="1000/hour")
 def test_account_is_throttled_after_its_failures_even_from_many_addresses(api, alice):
     for n in range(3):
-        response = api.post(URL, {"login": "alice", "password": "wrong-wrong"}, format="json",
-                            REMOTE_ADDR=f"10.0.0.{n}")
+        response = api.post(
+            URL, {"login": "alice", "password": "wrong-wrong"}, format="json", REMOTE_ADDR=f"10.0.0.{n}"
+        )
         assert response.status_code == 401
 
     # Even the right password is refused now: the check never runs.
-    response = api.post(URL, {"login": "ALICE@example.com", "password": PASSWORD}, format="json",
-                        REMOTE_ADDR="10.0.0.99")
+    response = api.post(
+        URL, {"login": "ALICE@example.com", "password": PASSWORD}, format="json", REMOTE_ADDR="10.0.0.99"
+    )
 
     assert response.status_code == 429
     assert response.json()["error"]["code"] == "throttled"
     assert 3000 < int(response["Retry-After"]) <= 3600
     # Another account is unaffected.
-    other = api.post(URL, {"login": "bob", "password": "wrong-wrong"}, format="json",
-                     REMOTE_ADDR="10.0.0.99")
+    other = api.post(URL, {"login": "bob", "password": "wrong-wrong"}, format="json", REMOTE_ADDR="10.0.0.99")
     assert other.status_code == 401
 
 
 @override_settings(LOGIN_FAILURE_RATE_PER_ACCOUNT="1000/hour", LOGIN_FAILURE_RATE_PER_IP="5/hour")
 def test_an_address_is_throttled_after_failures_on_many_accounts(api, alice):
     for n in range(5):
-        response = api.post(URL, {"login": f"victim{n}", "password": "guess-guess"},
-                            format="json", REMOTE_ADDR="203.0.113.7")
+        response = api.post(
+            URL, {"login": f"victim{n}", "password": "guess-guess"}, format="json", REMOTE_ADDR="203.0.113.7"
+        )
         assert response.status_code == 401
 
-    blocked = api.post(URL, {"login": "alice", "password": PASSWORD}, format="json",
-                       REMOTE_ADDR="203.0.113.7")
-    elsewhere = api.post(URL, {"login": "alice", "password": PASSWORD}, format="json",
-                         REMOTE_ADDR="198.51.100.1")
+    blocked = api.post(
+        URL, {"login": "alice", "password": PASSWORD}, format="json", REMOTE_ADDR="203.0.113.7"
+    )
+    elsewhere = api.post(
+        URL, {"login": "alice", "password": PASSWORD}, format="json", REMOTE_ADDR="198.51.100.1"
+    )
 
     assert blocked.status_code == 429
     assert int(blocked["Retry-After"]) > 0
@@ -91,17 +95,21 @@ def test_default_limits_follow_owasp_asvs(settings):
 def test_successful_logins_do_not_count_against_the_limit(api, alice, settings):
     settings.LOGIN_FAILURE_RATE_PER_ACCOUNT = "2/hour"
     for _ in range(5):
-        assert api.post(URL, {"login": "alice", "password": PASSWORD},
-                        format="json").status_code == 200
+        assert api.post(URL, {"login": "alice", "password": PASSWORD}, format="json").status_code == 200
 
 
 def test_x_forwarded_for_cannot_dodge_the_address_limit(api, alice, settings):
     settings.LOGIN_FAILURE_RATE_PER_IP = "2/hour"
     for n in range(2):
-        api.post(URL, {"login": f"v{n}", "password": "guess-guess"}, format="json",
-                 HTTP_X_FORWARDED_FOR=f"1.2.3.{n}")
+        api.post(
+            URL,
+            {"login": f"v{n}", "password": "guess-guess"},
+            format="json",
+            HTTP_X_FORWARDED_FOR=f"1.2.3.{n}",
+        )
 
-    response = api.post(URL, {"login": "v9", "password": "guess-guess"}, format="json",
-                        HTTP_X_FORWARDED_FOR="9.9.9.9")
+    response = api.post(
+        URL, {"login": "v9", "password": "guess-guess"}, format="json", HTTP_X_FORWARDED_FOR="9.9.9.9"
+    )
 
     assert response.status_code == 429

@@ -17,20 +17,19 @@ def _login(api, login, password=PASSWORD):
     return api.post("/api/auth/login/", {"login": login, "password": password}, format="json")
 
 
-def test_password_change_ends_other_sessions_and_returns_a_new_pair(api, alice, login_api,
-                                                                    django_capture_on_commit_callbacks):
+def test_password_change_ends_other_sessions_and_returns_a_new_pair(
+    api, alice, login_api, django_capture_on_commit_callbacks
+):
     old = _login(api, alice.username).json()
     client = login_api(alice)
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(CHANGE, {"current_password": PASSWORD, "new_password": NEW},
-                               format="json")
+        response = client.post(CHANGE, {"current_password": PASSWORD, "new_password": NEW}, format="json")
 
     assert response.status_code == 200
     new = response.json()
     # The old refresh token and the old access token are both dead.
-    assert api.post("/api/auth/token/refresh/", {"refresh": old["refresh"]},
-                    format="json").status_code == 401
+    assert api.post("/api/auth/token/refresh/", {"refresh": old["refresh"]}, format="json").status_code == 401
     api.credentials(HTTP_AUTHORIZATION=f"Bearer {old['access']}")
     assert api.get("/api/auth/profile/").status_code == 401
     api.credentials(HTTP_AUTHORIZATION=f"Bearer {new['access']}")
@@ -42,8 +41,9 @@ def test_password_change_ends_other_sessions_and_returns_a_new_pair(api, alice, 
 
 
 def test_password_change_with_a_wrong_current_password_is_400(login_api, alice):
-    response = login_api(alice).post(CHANGE, {"current_password": "wrong", "new_password": NEW},
-                                     format="json")
+    response = login_api(alice).post(
+        CHANGE, {"current_password": "wrong", "new_password": NEW}, format="json"
+    )
 
     assert response.status_code == 400
     assert "current_password" in response.json()["error"]["fields"]
@@ -52,8 +52,9 @@ def test_password_change_with_a_wrong_current_password_is_400(login_api, alice):
 
 
 def test_password_change_to_a_weak_password_is_400(login_api, alice):
-    response = login_api(alice).post(CHANGE, {"current_password": PASSWORD,
-                                              "new_password": "12345"}, format="json")
+    response = login_api(alice).post(
+        CHANGE, {"current_password": PASSWORD, "new_password": "12345"}, format="json"
+    )
 
     assert response.status_code == 400
     assert "new_password" in response.json()["error"]["fields"]
@@ -67,16 +68,14 @@ def _reset_link(api, email, capture):
     return match.group(1), match.group(2)
 
 
-def test_password_reset_by_email_with_a_one_time_token(api, alice,
-                                                       django_capture_on_commit_callbacks):
+def test_password_reset_by_email_with_a_one_time_token(api, alice, django_capture_on_commit_callbacks):
     uid, token = _reset_link(api, "ALICE@example.com", django_capture_on_commit_callbacks)
 
     response = api.post(CONFIRM, {"uid": uid, "token": token, "new_password": NEW}, format="json")
 
     assert response.status_code == 200
     assert _login(api, "alice", NEW).status_code == 200
-    again = api.post(CONFIRM, {"uid": uid, "token": token, "new_password": "another-one-here"},
-                     format="json")
+    again = api.post(CONFIRM, {"uid": uid, "token": token, "new_password": "another-one-here"}, format="json")
     assert again.status_code == 400
     assert "token" in again.json()["error"]["fields"]
 
@@ -124,7 +123,6 @@ def test_password_reset_requests_are_throttled_per_address(api, settings):
         "DEFAULT_THROTTLE_RATES": {"account_email": "2/hour", "register": "30/hour"},
     }
 
-    codes = [api.post(RESET, {"email": "x@example.com"}, format="json").status_code
-             for _ in range(3)]
+    codes = [api.post(RESET, {"email": "x@example.com"}, format="json").status_code for _ in range(3)]
 
     assert codes == [202, 202, 429]

@@ -40,9 +40,16 @@ def test_get_profile_shows_account_and_profile(login_api, alice):
 def test_put_replaces_the_profile(login_api, alice):
     client = login_api(alice)
     body = client.get(URL).json()
-    body.update({"first_name": "Alicia", "bio": "I like <b>maths</b>.", "phone": "+44 20 7946 0958",
-                 "date_of_birth": "2001-02-03", "timezone": "Europe/Paris",
-                 "preferences": {"theme": "dark", "email_notifications": False}})
+    body.update(
+        {
+            "first_name": "Alicia",
+            "bio": "I like <b>maths</b>.",
+            "phone": "+44 20 7946 0958",
+            "date_of_birth": "2001-02-03",
+            "timezone": "Europe/Paris",
+            "preferences": {"theme": "dark", "email_notifications": False},
+        }
+    )
 
     response = client.put(URL, body, format="json")
 
@@ -97,8 +104,7 @@ def test_bad_profile_input_is_400_and_changes_nothing(login_api, alice, bob, cha
     assert not alice.is_staff
 
 
-def test_changing_the_email_asks_for_verification_again(login_api, alice,
-                                                       django_capture_on_commit_callbacks):
+def test_changing_the_email_asks_for_verification_again(login_api, alice, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         response = login_api(alice).patch(URL, {"email": "new@example.org"}, format="json")
 
@@ -113,8 +119,7 @@ def test_profile_needs_authentication(api):
 
 
 def test_upload_avatar_stores_a_scaled_webp_without_metadata(login_api, alice):
-    response = login_api(alice).post(AVATAR, {"avatar": image_file(exif=True)},
-                                      format="multipart")
+    response = login_api(alice).post(AVATAR, {"avatar": image_file(exif=True)}, format="multipart")
 
     assert response.status_code == 200, response.content
     assert response.json()["avatar_url"].endswith(".webp")
@@ -126,8 +131,7 @@ def test_upload_avatar_stores_a_scaled_webp_without_metadata(login_api, alice):
         assert not picture.getexif()
 
 
-def test_replacing_the_avatar_deletes_the_old_file(login_api, alice,
-                                                   django_capture_on_commit_callbacks):
+def test_replacing_the_avatar_deletes_the_old_file(login_api, alice, django_capture_on_commit_callbacks):
     client = login_api(alice)
     client.post(AVATAR, {"avatar": image_file()}, format="multipart")
     old = UserProfile.objects.get(user=alice).avatar
@@ -157,8 +161,9 @@ def test_avatar_that_is_not_an_image_is_refused(login_api, alice, upload):
 
 
 def test_avatar_in_an_unsupported_format_is_refused(login_api, alice):
-    response = login_api(alice).post(AVATAR, {"avatar": image_file(fmt="BMP", name="a.bmp")},
-                                      format="multipart")
+    response = login_api(alice).post(
+        AVATAR, {"avatar": image_file(fmt="BMP", name="a.bmp")}, format="multipart"
+    )
 
     assert response.status_code == 400
 
@@ -175,8 +180,7 @@ def test_avatar_too_large_is_refused(login_api, alice, settings):
 
 
 def test_avatar_with_too_many_pixels_is_refused(login_api, alice):
-    response = login_api(alice).post(AVATAR, {"avatar": image_file(size=(5000, 4000))},
-                                      format="multipart")
+    response = login_api(alice).post(AVATAR, {"avatar": image_file(size=(5000, 4000))}, format="multipart")
 
     assert response.status_code == 400
 

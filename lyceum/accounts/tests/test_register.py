@@ -75,8 +75,7 @@ def test_register_requires_email_username_and_password(api):
 
 
 def test_password_too_similar_to_the_username_is_refused(api):
-    response = api.post(URL, {**GOOD, "username": "marvellous", "password": "marvellous1"},
-                        format="json")
+    response = api.post(URL, {**GOOD, "username": "marvellous", "password": "marvellous1"}, format="json")
 
     assert response.status_code == 400
     assert "password" in response.json()["error"]["fields"]

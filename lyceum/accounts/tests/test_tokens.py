@@ -13,8 +13,7 @@ REFRESH = "/api/auth/token/refresh/"
 
 
 def _login(api, user):
-    return api.post("/api/auth/login/", {"login": user.username, "password": PASSWORD},
-                    format="json").json()
+    return api.post("/api/auth/login/", {"login": user.username, "password": PASSWORD}, format="json").json()
 
 
 def test_access_token_lives_minutes_and_refresh_token_days(api, alice):

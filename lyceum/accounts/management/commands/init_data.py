@@ -46,8 +46,12 @@ class Command(BaseCommand):
             self.stdout.write("Roles are in place.")
             return
         self.stdout.write("Demo accounts (sign in at /login/ with the username or email):")
+        existing = {
+            user.username.lower(): user
+            for user in User.objects.filter(username__in=[row[0] for row in DEMO_USERS])
+        }
         for username, email, password, first, last, roles, is_superuser in DEMO_USERS:
-            user = User.objects.filter(username__iexact=username).first()
+            user = existing.get(username)
             if user is None:
                 user = services.user_create(
                     email=email,
@@ -66,6 +70,5 @@ class Command(BaseCommand):
             if is_superuser and not (user.is_staff and user.is_superuser):
                 user.is_staff = user.is_superuser = True
                 user.save(update_fields=["is_staff", "is_superuser"])
-            for slug in roles:
-                services.role_assign(user=user, role_slug=slug)
+            services.role_assign(user=user, role_slugs=roles)
             self.stdout.write(f"  {username:<11} {email:<27} password: {password}")
