@@ -94,7 +94,9 @@ class ProfileForm(forms.Form):
         max_length=32, required=False, widget=forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"})
     )
     date_of_birth = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    timezone = forms.CharField(max_length=64, widget=forms.TextInput(attrs={"list": "timezones"}))
+    timezone = forms.CharField(
+        label="Time zone", max_length=64, widget=forms.TextInput(attrs={"list": "timezones"})
+    )
     theme = forms.ChoiceField(choices=[("system", "Same as my device"), ("light", "Light"), ("dark", "Dark")])
     email_notifications = forms.BooleanField(required=False, label="Email me about activity on my courses")
 
@@ -122,6 +124,7 @@ class ProfileForm(forms.Form):
 
 class AvatarForm(forms.Form):
     avatar = forms.FileField(
+        label="Avatar image",
         help_text="JPEG, PNG, WebP or GIF, up to 2 MB.",
         widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp,image/gif"}),
     )

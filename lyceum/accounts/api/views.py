@@ -334,7 +334,7 @@ class UserDetailView(APIView):
         summary="A user's public details (email only to admins and the user themself)",
         tags=["users"],
     )
-    def get(self, request: Request, id) -> Response:  # noqa: A002 - the contract names it {id}
+    def get(self, request: Request, id) -> Response:  # the contract names it {id}
         user = selectors.user_get(viewer=request.user, user_id=id)
         if user is None:
             raise NotFound("No such user.")
