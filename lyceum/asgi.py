@@ -1,27 +1,34 @@
-"""ASGI entry point: HTTP through Django, WebSocket through Channels.
+"""ASGI entry point: WebSocket through Channels, HTTP through Django on a fixed pool of threads.
 
-Run it with uvicorn (``uvicorn lyceum.asgi:application``), the server bench/servers.py measured
-fastest here.
+Lyceum's HTTP views are synchronous (Django REST Framework is), so HTTP requests run through
+Django's WSGI handler on a thread pool (a2wsgi), one thread hop per request. Django's own ASGI
+handler hops threads for every synchronous middleware and starts a thread per request, which
+bench/bench_servers.py measured at about a quarter of the throughput, and it cannot keep database
+connections between requests. Run with ``uvicorn lyceum.asgi:application``.
 """
 
 import os
 
-from django.core.asgi import get_asgi_application
+from a2wsgi import WSGIMiddleware
+from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lyceum.settings")
-django_asgi_app = get_asgi_application()  # set up Django before importing consumers
+django_wsgi_app = get_wsgi_application()  # sets Django up before the consumers are imported
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
+from django.conf import settings  # noqa: E402
 
 from lyceum.core.websocket import TokenOrSessionAuthMiddleware  # noqa: E402
 from lyceum.routing import websocket_urlpatterns  # noqa: E402
 
+websocket_application = AllowedHostsOriginValidator(
+    TokenOrSessionAuthMiddleware(URLRouter(websocket_urlpatterns))
+)
+
 application = ProtocolTypeRouter(
     {
-        "http": django_asgi_app,
-        "websocket": AllowedHostsOriginValidator(
-            TokenOrSessionAuthMiddleware(URLRouter(websocket_urlpatterns))
-        ),
+        "http": WSGIMiddleware(django_wsgi_app, workers=settings.HTTP_THREADS),
+        "websocket": websocket_application,
     }
 )

@@ -126,6 +126,8 @@ if NPLUSONE_CHECK:
 
 ROOT_URLCONF = "lyceum.urls"
 WSGI_APPLICATION = "lyceum.wsgi.application"
+# Threads that run HTTP requests in each server process (each keeps one database connection).
+HTTP_THREADS = env_int("HTTP_THREADS", 10, minimum=1)
 ASGI_APPLICATION = "lyceum.asgi.application"
 
 TEMPLATES = [
@@ -154,9 +156,10 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
-else:
-    _db["CONN_MAX_AGE"] = env_int("DB_CONN_MAX_AGE", 0)
-    _db["CONN_HEALTH_CHECKS"] = True
+# HTTP requests run on a fixed pool of threads (see lyceum/asgi.py), so each thread keeps its
+# connection between requests instead of opening one per request.
+_db["CONN_MAX_AGE"] = env_int("DB_CONN_MAX_AGE", 300)
+_db["CONN_HEALTH_CHECKS"] = True
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -16,6 +16,9 @@ class AccountConsumer(AsyncJsonWebsocketConsumer):
     async def connect(self) -> None:
         user = self.scope.get("user")
         if user is None or not user.is_authenticated:
+            # Accept, then close: a refusal before the handshake reaches browsers as a bare 403,
+            # while a close code tells the client why.
+            await self.accept()
             await self.close(code=CLOSE_UNAUTHENTICATED)
             return
         self.group = user_group(user.pk)

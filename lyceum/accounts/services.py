@@ -158,7 +158,10 @@ def token_refresh(*, refresh: str) -> TokenPair:
     jti = payload[jwt_settings.JTI_CLAIM]
     with transaction.atomic():
         outstanding = (
-            OutstandingToken.objects.select_for_update().select_related("user").filter(jti=jti).first()
+            OutstandingToken.objects.select_for_update(of=("self",))
+            .select_related("user")
+            .filter(jti=jti)
+            .first()
         )
         if outstanding is None:
             raise AuthenticationError("The refresh token is not known.", code="token_not_valid")

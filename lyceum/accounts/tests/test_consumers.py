@@ -64,9 +64,9 @@ def test_the_session_cookie_authenticates_the_socket(alice):
 def test_an_anonymous_socket_is_refused_with_the_documented_code(db, query):
     async def scenario():
         socket = _connect(f"/ws/account/{query}")
-        connected, code = await socket.connect()
-        assert not connected
-        assert code == CLOSE_UNAUTHENTICATED
+        await socket.connect()
+        closing = await socket.receive_output()
+        assert closing == {"type": "websocket.close", "code": CLOSE_UNAUTHENTICATED}
 
     async_to_sync(scenario)()
 
