@@ -15,7 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.harness import BIN, Case, Server, lyceum_instance, run_http  # noqa: E402
+from bench.harness import BIN, Case, Server, lyceum_instance, run_http
 
 LYCEUM = "lyceum.asgi:application"
 DJANGO_ASGI = "bench.django_asgi:application"

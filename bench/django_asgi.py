@@ -7,8 +7,8 @@ from django.core.asgi import get_asgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lyceum.settings")
 django_asgi_app = get_asgi_application()
 
-from channels.routing import ProtocolTypeRouter  # noqa: E402
+from channels.routing import ProtocolTypeRouter
 
-from lyceum.asgi import websocket_application  # noqa: E402
+from lyceum.asgi import websocket_application
 
 application = ProtocolTypeRouter({"http": django_asgi_app, "websocket": websocket_application})
