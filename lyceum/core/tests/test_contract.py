@@ -43,3 +43,13 @@ def test_contract_endpoint_is_in_the_openapi_schema(row):
     assert row["path"] in schema["paths"], sorted(schema["paths"])
     operation = schema["paths"][row["path"]][row["method"].lower()]
     assert operation["responses"]
+
+
+def test_the_schema_is_valid_openapi_and_generates_without_warnings(tmp_path):
+    from django.core.management import call_command
+
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "s.yml"))
+
+    text = (tmp_path / "s.yml").read_text()
+    assert text.startswith("openapi: 3.")
+    assert "/api/auth/login/" in text

@@ -265,3 +265,24 @@ def test_init_data_creates_demo_users_once(capsys):
     admin = User.objects.get(username="admin")
     assert admin.is_superuser and admin.has_role("admin")
     assert User.objects.get(username="student").check_password("learn-lyceum-2026")
+
+
+def test_changing_the_password_signs_out_the_other_sessions(client, alice):
+    from django.test import Client
+
+    other_device = Client()
+    other_device.force_login(alice)
+    client.force_login(alice)
+    assert other_device.get("/profile/").status_code == 200
+
+    client.post(
+        "/profile/password/",
+        {
+            "current_password": PASSWORD,
+            "new_password": "a-new-passphrase-here",
+            "confirm_password": "a-new-passphrase-here",
+        },
+    )
+
+    assert client.get("/profile/").status_code == 200
+    assert other_device.get("/profile/").status_code == 302
