@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "channels",
     "lyceum.core",
     "lyceum.accounts",
+    "lyceum.courses",
     "lyceum.web",
 ]
 

@@ -66,3 +66,9 @@ class ServiceUnavailable(ApplicationError):
     status_code = 503
     code = "service_unavailable"
     default_message = "This service is not available right now."
+
+
+class PaymentRequired(ApplicationError):
+    status_code = 402
+    code = "payment_required"
+    default_message = "This needs a payment first."

@@ -1,0 +1,276 @@
+"""Reads of courses: the catalog, a course's outline, a lesson, progress and a user's courses."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import connection
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+
+from lyceum.accounts.models import User
+from lyceum.core.exceptions import Forbidden, NotFound
+
+from .models import Course, CourseEnrollment, Lesson, LessonProgress, Module
+from .permissions import can_manage_course, is_admin
+
+ORDERINGS = {
+    "newest": ["-published_at", "-created_at"],
+    "popular": ["-enrollment_count", "-published_at"],
+    "title": ["title", "id"],
+}
+
+
+def courses_visible_to(viewer: User | None) -> QuerySet[Course]:
+    """Published courses; an instructor also sees their own drafts; an admin sees all."""
+    courses = Course.objects.all()
+    if viewer is not None and is_admin(viewer):
+        return courses
+    if viewer is not None and viewer.is_authenticated:
+        return courses.filter(Q(is_published=True) | Q(instructor=viewer))
+    return courses.filter(is_published=True)
+
+
+def _with_listing_fields(courses: QuerySet[Course]) -> QuerySet[Course]:
+    lesson_count = (
+        Lesson.objects.filter(module__course=OuterRef("pk"))
+        .order_by()
+        .values("module__course")
+        .annotate(total=Count("pk"))
+        .values("total")
+    )
+    return (
+        courses.select_related("instructor", "category")
+        .prefetch_related("tags")
+        .annotate(lesson_count=Coalesce(Subquery(lesson_count), Value(0)))
+    )
+
+
+def _search(courses: QuerySet[Course], text: str) -> QuerySet[Course]:
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+
+        vector = SearchVector("title", weight="A", config="english") + SearchVector(
+            "summary", "description", weight="B", config="english"
+        )
+        query = SearchQuery(text, search_type="websearch", config="english")
+        return courses.annotate(rank=SearchRank(vector, query)).filter(rank__gt=0)
+    for word in text.split()[:8]:
+        courses = courses.filter(
+            Q(title__icontains=word) | Q(summary__icontains=word) | Q(description__icontains=word)
+        )
+    return courses
+
+
+def course_catalog(
+    *,
+    viewer: User | None,
+    search: str = "",
+    category: str = "",
+    level: str = "",
+    price: str = "",
+    instructor: str = "",
+    tag: str = "",
+    ordering: str = "",
+    mine: bool = False,
+) -> QuerySet[Course]:
+    """The catalog as ``viewer`` may see it, filtered and ordered (search results by relevance
+    unless another ordering is asked for)."""
+    courses = courses_visible_to(viewer)
+    if mine and viewer is not None:
+        courses = courses.filter(instructor=viewer)
+    if category:
+        courses = courses.filter(category__slug=category)
+    if level:
+        courses = courses.filter(level=level)
+    if price == "free":
+        courses = courses.filter(price=0)
+    elif price == "paid":
+        courses = courses.filter(price__gt=0)
+    if instructor:
+        courses = courses.filter(
+            Q(instructor__username__iexact=instructor) | Q(instructor__id__iexact=instructor)
+        )
+    if tag:
+        courses = courses.filter(tags__slug=tag)
+    courses = _with_listing_fields(courses)
+    search = search.strip()
+    if search:
+        courses = _search(courses, search)
+        if not ordering and connection.vendor == "postgresql":
+            return courses.order_by("-rank", "title")
+    return courses.order_by(*ORDERINGS.get(ordering or "newest", ORDERINGS["newest"]))
+
+
+def course_get(*, viewer: User | None, course_id: Any = None, slug: str | None = None) -> Course:
+    """One course with its modules and lessons, or ``NotFound`` if the viewer may not see it."""
+    lookup = {"slug": slug} if slug is not None else {"pk": course_id}
+    course = (
+        _with_listing_fields(courses_visible_to(viewer))
+        .prefetch_related(
+            Prefetch(
+                "modules",
+                queryset=Module.objects.order_by("order", "id").prefetch_related(
+                    Prefetch(
+                        "lessons",
+                        queryset=Lesson.objects.order_by("order", "id").only(
+                            "id",
+                            "module_id",
+                            "title",
+                            "order",
+                            "estimated_minutes",
+                            "is_preview",
+                            "video_url",
+                            "video_file",
+                        ),
+                    )
+                ),
+            )
+        )
+        .filter(**lookup)
+        .first()
+    )
+    if course is None:
+        raise NotFound("No such course.")
+    return course
+
+
+def enrollment_for(*, user: User | None, course: Course) -> CourseEnrollment | None:
+    if user is None or not user.is_authenticated:
+        return None
+    return CourseEnrollment.objects.filter(user=user, course=course).first()
+
+
+@dataclass
+class ModuleProgress:
+    module_id: Any
+    title: str
+    completed: int
+    total: int
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.completed / self.total) if self.total else 0
+
+
+@dataclass
+class CourseProgress:
+    course_id: Any
+    completed: int
+    total: int
+    completed_lesson_ids: set = field(default_factory=set)
+    modules: list[ModuleProgress] = field(default_factory=list)
+    completed_at: Any = None
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.completed / self.total) if self.total else 0
+
+
+def course_progress(*, user: User, course: Course) -> CourseProgress:
+    """Completed lessons over all lessons, per module and for the course (two queries)."""
+    lessons = list(
+        Lesson.objects.filter(module__course=course)
+        .select_related("module")
+        .only("id", "module__id", "module__title", "module__order")
+        .order_by("module__order", "module__id", "order", "id")
+    )
+    done = set(
+        LessonProgress.objects.filter(
+            user=user, lesson__module__course=course, completed_at__isnull=False
+        ).values_list("lesson_id", flat=True)
+    )
+    modules: dict[Any, ModuleProgress] = {}
+    for lesson in lessons:
+        entry = modules.setdefault(
+            lesson.module.id, ModuleProgress(lesson.module.id, lesson.module.title, 0, 0)
+        )
+        entry.total += 1
+        entry.completed += lesson.id in done
+    return CourseProgress(
+        course_id=course.pk,
+        completed=sum(entry.completed for entry in modules.values()),
+        total=len(lessons),
+        completed_lesson_ids=done,
+        modules=list(modules.values()),
+    )
+
+
+def my_enrollments(*, user: User) -> QuerySet[CourseEnrollment]:
+    """The user's enrollments with their course and lesson counts (constant queries)."""
+    total = (
+        Lesson.objects.filter(module__course=OuterRef("course_id"))
+        .order_by()
+        .values("module__course")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    completed = (
+        LessonProgress.objects.filter(
+            user=OuterRef("user_id"),
+            lesson__module__course=OuterRef("course_id"),
+            completed_at__isnull=False,
+        )
+        .order_by()
+        .values("user")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return (
+        CourseEnrollment.objects.filter(user=user)
+        .select_related("course", "course__instructor", "course__category")
+        .prefetch_related("course__tags")
+        .annotate(
+            lesson_total=Coalesce(Subquery(total), Value(0)),
+            lesson_completed=Coalesce(Subquery(completed), Value(0)),
+        )
+        .order_by("-enrolled_at")
+    )
+
+
+@dataclass
+class LessonView:
+    lesson: Lesson
+    course: Course
+    previous_id: Any
+    next_id: Any
+    is_completed: bool
+    can_manage: bool
+
+
+def lesson_for_viewer(*, viewer: User | None, lesson_id: Any) -> LessonView:
+    """A lesson's content for ``viewer``: enrolled users, the course's instructor and admins read
+    every lesson; others only preview lessons of a course they may see."""
+    lesson = (
+        Lesson.objects.select_related("module", "module__course", "module__course__instructor")
+        .prefetch_related("resources")
+        .filter(pk=lesson_id)
+        .first()
+    )
+    if lesson is None or not courses_visible_to(viewer).filter(pk=lesson.module.course_id).exists():
+        raise NotFound("No such lesson.")
+    course = lesson.module.course
+    manages = viewer is not None and can_manage_course(viewer, course)
+    enrolled = enrollment_for(user=viewer, course=course) is not None
+    if not (lesson.is_preview or enrolled or manages):
+        raise Forbidden("Enroll in this course to read this lesson.", code="not_enrolled")
+    order = list(
+        Lesson.objects.filter(module__course=course)
+        .order_by("module__order", "module__id", "order", "id")
+        .values_list("id", flat=True)
+    )
+    index = order.index(lesson.pk)
+    completed = bool(
+        viewer is not None
+        and viewer.is_authenticated
+        and LessonProgress.objects.filter(user=viewer, lesson=lesson, completed_at__isnull=False).exists()
+    )
+    return LessonView(
+        lesson=lesson,
+        course=course,
+        previous_id=order[index - 1] if index > 0 else None,
+        next_id=order[index + 1] if index + 1 < len(order) else None,
+        is_completed=completed,
+        can_manage=manages,
+    )
