@@ -63,7 +63,10 @@ def _set_tags(course: Course, names: Iterable[str]) -> None:
         [Tag(slug=slug, name=name) for slug, name in wanted.items() if slug not in existing],
         ignore_conflicts=True,
     )
-    course.tags.set(Tag.objects.filter(slug__in=wanted))
+    tags = list(Tag.objects.filter(slug__in=wanted))
+    through = Course.tags.through
+    through.objects.filter(course=course).exclude(tag__in=tags).delete()
+    through.objects.bulk_create([through(course=course, tag=tag) for tag in tags], ignore_conflicts=True)
 
 
 def _apply_course_fields(course: Course, fields: dict[str, Any]) -> None:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import course_views, views
 
 app_name = "web"
 
@@ -17,4 +17,32 @@ urlpatterns = [
     path("profile/edit/", views.profile_edit, name="profile_edit"),
     path("profile/avatar/", views.profile_avatar, name="profile_avatar"),
     path("profile/password/", views.profile_password, name="profile_password"),
+    path("courses/", course_views.catalog, name="catalog"),
+    path("courses/<slug:slug>/", course_views.course_detail, name="course_detail"),
+    path("courses/<slug:slug>/enroll/", course_views.course_enroll, name="course_enroll"),
+    path("courses/<slug:slug>/unenroll/", course_views.course_unenroll, name="course_unenroll"),
+    path("courses/<slug:slug>/lessons/<uuid:lesson_id>/", course_views.lesson_player, name="lesson"),
+    path(
+        "courses/<slug:slug>/lessons/<uuid:lesson_id>/complete/",
+        course_views.lesson_complete,
+        name="lesson_complete",
+    ),
+    path("my-courses/", course_views.my_courses, name="my_courses"),
+    path("teach/", course_views.teach, name="teach"),
+    path("teach/courses/new/", course_views.teach_course_new, name="teach_course_new"),
+    path("teach/courses/<uuid:course_id>/", course_views.teach_course, name="teach_course"),
+    path(
+        "teach/courses/<uuid:course_id>/publish/",
+        course_views.teach_course_publish,
+        name="teach_course_publish",
+    ),
+    path(
+        "teach/courses/<uuid:course_id>/delete/", course_views.teach_course_delete, name="teach_course_delete"
+    ),
+    path("teach/courses/<uuid:course_id>/modules/", course_views.teach_module_add, name="teach_module_add"),
+    path("teach/modules/<uuid:module_id>/", course_views.teach_module_action, name="teach_module"),
+    path("teach/lessons/<uuid:lesson_id>/", course_views.teach_lesson, name="teach_lesson"),
+    path(
+        "teach/lessons/<uuid:lesson_id>/action/", course_views.teach_lesson_action, name="teach_lesson_action"
+    ),
 ]

@@ -72,3 +72,9 @@ class Command(BaseCommand):
                 user.save(update_fields=["is_staff", "is_superuser"])
             services.role_assign(user=user, role_slugs=roles)
             self.stdout.write(f"  {username:<11} {email:<27} password: {password}")
+            existing[username] = user
+        # Each capability adds its demo data here.
+        from lyceum.courses.demo import create_demo_courses
+
+        courses = create_demo_courses(instructor=existing["instructor"], student=existing["student"])
+        self.stdout.write(f"Demo courses: {', '.join(course.title for course in courses)}")

@@ -1,0 +1,396 @@
+"""Course pages: catalog, course, lesson player, my courses and the instructor's course builder.
+They call the courses services and selectors, never the API."""
+
+from __future__ import annotations
+
+import re
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from lyceum.core.exceptions import ApplicationError, Forbidden, NotFound
+from lyceum.courses import selectors, services
+from lyceum.courses.models import Category, Lesson, Module
+from lyceum.courses.permissions import can_manage_course, can_teach
+
+from . import course_forms
+from .forms import add_service_errors
+
+PAGE_SIZE = 12
+
+
+def _viewer(request: HttpRequest):
+    return request.user if request.user.is_authenticated else None
+
+
+def _course_or_404(request: HttpRequest, **lookup):
+    try:
+        return selectors.course_get(viewer=_viewer(request), **lookup)
+    except NotFound:
+        raise Http404("No such course.") from None
+
+
+def catalog(request: HttpRequest) -> HttpResponse:
+    form = course_forms.CatalogFilterForm(request.GET or None, categories=Category.objects.order_by("name"))
+    filters = form.cleaned_data if form.is_valid() else {}
+    courses = selectors.course_catalog(viewer=_viewer(request), **{k: v for k, v in filters.items() if v})
+    page = Paginator(courses, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request, "web/courses/catalog.html", {"form": form, "page": page, "query": query.urlencode()}
+    )
+
+
+def course_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    course = _course_or_404(request, slug=slug)
+    viewer = _viewer(request)
+    enrollment = selectors.enrollment_for(user=viewer, course=course)
+    progress = selectors.course_progress(user=viewer, course=course) if enrollment else None
+    first_lesson = next((lesson for module in course.modules.all() for lesson in module.lessons.all()), None)
+    return render(
+        request,
+        "web/courses/detail.html",
+        {
+            "course": course,
+            "enrollment": enrollment,
+            "progress": progress,
+            "first_lesson": first_lesson,
+            "can_manage": bool(viewer and can_manage_course(viewer, course)),
+        },
+    )
+
+
+@login_required
+@require_POST
+def course_enroll(request: HttpRequest, slug: str) -> HttpResponse:
+    course = _course_or_404(request, slug=slug)
+    try:
+        services.enroll(user=request.user, course=course)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+        return redirect("web:course_detail", slug=slug)
+    messages.success(request, f"You are enrolled in {course.title}.")
+    return redirect("web:course_detail", slug=slug)
+
+
+@login_required
+@require_POST
+def course_unenroll(request: HttpRequest, slug: str) -> HttpResponse:
+    course = _course_or_404(request, slug=slug)
+    try:
+        services.unenroll(user=request.user, course=course)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.info(request, f"You left {course.title}.")
+    return redirect("web:course_detail", slug=slug)
+
+
+def _video_embed(url: str) -> str | None:
+    """The embeddable address of a YouTube or Vimeo page, else None (played as a file)."""
+    if match := re.match(r"https?://(?:www\.)?(?:youtube\.com/watch\?v=|youtu\.be/)([\w-]{6,})", url):
+        return f"https://www.youtube-nocookie.com/embed/{match.group(1)}"
+    if match := re.match(r"https?://(?:www\.)?vimeo\.com/(\d+)", url):
+        return f"https://player.vimeo.com/video/{match.group(1)}"
+    return None
+
+
+def lesson_player(request: HttpRequest, slug: str, lesson_id) -> HttpResponse:
+    try:
+        view = selectors.lesson_for_viewer(viewer=_viewer(request), lesson_id=lesson_id)
+    except NotFound:
+        raise Http404("No such lesson.") from None
+    except Forbidden as error:
+        if not request.user.is_authenticated:
+            return redirect(f"{reverse('web:login')}?next={request.path}")
+        messages.error(request, error.message)
+        return redirect("web:course_detail", slug=slug)
+    if view.course.slug != slug:
+        return redirect("web:lesson", slug=view.course.slug, lesson_id=lesson_id)
+    course = selectors.course_get(viewer=_viewer(request), course_id=view.course.pk)
+    enrollment = selectors.enrollment_for(user=_viewer(request), course=course)
+    progress = selectors.course_progress(user=request.user, course=course) if enrollment else None
+    return render(
+        request,
+        "web/courses/lesson.html",
+        {
+            "view": view,
+            "lesson": view.lesson,
+            "course": course,
+            "enrollment": enrollment,
+            "progress": progress,
+            "video_embed": _video_embed(view.lesson.video_url),
+        },
+    )
+
+
+@login_required
+@require_POST
+def lesson_complete(request: HttpRequest, slug: str, lesson_id) -> HttpResponse:
+    try:
+        view = selectors.lesson_for_viewer(viewer=request.user, lesson_id=lesson_id)
+        progress = services.lesson_complete(user=request.user, lesson=view.lesson)
+    except NotFound:
+        raise Http404("No such lesson.") from None
+    except ApplicationError as error:
+        messages.error(request, error.message)
+        return redirect("web:course_detail", slug=slug)
+    if progress.percent == 100:
+        messages.success(request, f"You completed {view.course.title}. Well done!")
+    if view.next_id and request.POST.get("then") == "next":
+        return redirect("web:lesson", slug=slug, lesson_id=view.next_id)
+    return redirect("web:lesson", slug=slug, lesson_id=lesson_id)
+
+
+@login_required
+def my_courses(request: HttpRequest) -> HttpResponse:
+    enrollments = selectors.my_enrollments(user=request.user)
+    page = Paginator(enrollments, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "web/courses/my_courses.html", {"page": page})
+
+
+# --- instructor ---------------------------------------------------------------------------------
+
+
+def _require_teacher(request: HttpRequest) -> None:
+    if not can_teach(request.user):
+        raise Http404("Only instructors build courses.")
+
+
+def _managed_course(request: HttpRequest, course_id):
+    course = _course_or_404(request, course_id=course_id)
+    if not can_manage_course(request.user, course):
+        raise Http404("No such course among yours.")
+    return course
+
+
+@login_required
+def teach(request: HttpRequest) -> HttpResponse:
+    _require_teacher(request)
+    courses = selectors.course_catalog(viewer=request.user, mine=True, ordering="title")
+    return render(request, "web/teach/dashboard.html", {"courses": courses})
+
+
+def _course_initial(course) -> dict:
+    return {
+        "title": course.title,
+        "slug": course.slug,
+        "summary": course.summary,
+        "description": course.description,
+        "price": course.price,
+        "currency": course.currency,
+        "level": course.level,
+        "category": course.category.name if course.category else "",
+        "tags": ", ".join(tag.name for tag in course.tags.all()),
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def teach_course_new(request: HttpRequest) -> HttpResponse:
+    _require_teacher(request)
+    form = course_forms.CourseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            course = services.course_create(instructor=request.user, **form.service_fields())
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request, "Your course is created as a draft. Add modules and lessons, then publish it."
+            )
+            return redirect("web:teach_course", course_id=course.pk)
+    return render(
+        request,
+        "web/teach/course_form.html",
+        {"form": form, "course": None},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def teach_course(request: HttpRequest, course_id) -> HttpResponse:
+    course = _managed_course(request, course_id)
+    form = course_forms.CourseForm(request.POST or None, initial=_course_initial(course))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.course_update(course=course, actor=request.user, **form.service_fields())
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "Course details saved.")
+            return redirect("web:teach_course", course_id=course.pk)
+    return render(
+        request,
+        "web/teach/course.html",
+        {
+            "course": course,
+            "form": form,
+            "module_form": course_forms.ModuleForm(),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def _builder_action(request: HttpRequest, course, action) -> HttpResponse:
+    try:
+        action()
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    return redirect("web:teach_course", course_id=course.pk)
+
+
+@login_required
+@require_POST
+def teach_course_publish(request: HttpRequest, course_id) -> HttpResponse:
+    course = _managed_course(request, course_id)
+    publish_it = request.POST.get("publish") == "1"
+
+    def act():
+        services.course_publish(course=course, actor=request.user, publish_it=publish_it)
+        messages.success(
+            request,
+            "Published: students can find and enroll in it."
+            if publish_it
+            else "Unpublished: students no longer see it.",
+        )
+
+    return _builder_action(request, course, act)
+
+
+@login_required
+@require_POST
+def teach_course_delete(request: HttpRequest, course_id) -> HttpResponse:
+    course = _managed_course(request, course_id)
+    try:
+        services.course_delete(course=course, actor=request.user)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+        return redirect("web:teach_course", course_id=course.pk)
+    messages.info(request, f"{course.title} was deleted.")
+    return redirect("web:teach")
+
+
+@login_required
+@require_POST
+def teach_module_add(request: HttpRequest, course_id) -> HttpResponse:
+    course = _managed_course(request, course_id)
+    form = course_forms.ModuleForm(request.POST)
+
+    def act():
+        if not form.is_valid():
+            raise ValidationError("Give the module a title.")
+        services.module_create(course=course, actor=request.user, **form.cleaned_data)
+
+    return _builder_action(request, course, act)
+
+
+def _move(ids: list, item_id: str, direction: str) -> list:
+    index = ids.index(item_id)
+    target = index - 1 if direction == "up" else index + 1
+    if 0 <= target < len(ids):
+        ids[index], ids[target] = ids[target], ids[index]
+    return ids
+
+
+@login_required
+@require_POST
+def teach_module_action(request: HttpRequest, module_id) -> HttpResponse:
+    module = Module.objects.select_related("course").filter(pk=module_id).first()
+    if module is None or not can_manage_course(request.user, module.course):
+        raise Http404("No such module among your courses.")
+    course, action = module.course, request.POST.get("action", "")
+
+    def act():
+        if action in ("up", "down"):
+            ids = [str(pk) for pk in course.modules.order_by("order", "id").values_list("pk", flat=True)]
+            services.modules_reorder(
+                course=course, actor=request.user, module_ids=_move(ids, str(module.pk), action)
+            )
+        elif action == "rename":
+            services.module_update(module=module, actor=request.user, title=request.POST.get("title", ""))
+        elif action == "delete":
+            services.module_delete(module=module, actor=request.user)
+        elif action == "add_lesson":
+            lesson = services.lesson_create(
+                module=module,
+                actor=request.user,
+                title=request.POST.get("title", "").strip() or "Untitled lesson",
+            )
+            messages.success(request, f"Lesson “{lesson.title}” added.")
+        else:
+            raise ValidationError("Unknown action.")
+
+    return _builder_action(request, course, act)
+
+
+def _managed_lesson(request: HttpRequest, lesson_id) -> Lesson:
+    lesson = Lesson.objects.select_related("module__course").filter(pk=lesson_id).first()
+    if lesson is None or not can_manage_course(request.user, lesson.module.course):
+        raise Http404("No such lesson among your courses.")
+    return lesson
+
+
+@login_required
+@require_POST
+def teach_lesson_action(request: HttpRequest, lesson_id) -> HttpResponse:
+    lesson = _managed_lesson(request, lesson_id)
+    module, course, action = lesson.module, lesson.module.course, request.POST.get("action")
+
+    def act():
+        if action in ("up", "down"):
+            ids = [str(pk) for pk in module.lessons.order_by("order", "id").values_list("pk", flat=True)]
+            services.lessons_reorder(
+                module=module, actor=request.user, lesson_ids=_move(ids, str(lesson.pk), action)
+            )
+        elif action == "delete":
+            services.lesson_delete(lesson=lesson, actor=request.user)
+        else:
+            raise ValidationError("Unknown action.")
+
+    return _builder_action(request, course, act)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def teach_lesson(request: HttpRequest, lesson_id) -> HttpResponse:
+    lesson = _managed_lesson(request, lesson_id)
+    course = lesson.module.course
+    modules = list(course.modules.order_by("order", "id"))
+    form = course_forms.LessonForm(
+        request.POST or None,
+        modules=modules,
+        initial={
+            "title": lesson.title,
+            "module": str(lesson.module_id),
+            "content": lesson.content,
+            "video_url": lesson.video_url,
+            "estimated_minutes": lesson.estimated_minutes,
+            "is_preview": lesson.is_preview,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.lesson_update(lesson=lesson, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "Lesson saved.")
+            return redirect("web:teach_course", course_id=course.pk)
+    return render(
+        request,
+        "web/teach/lesson.html",
+        {"form": form, "lesson": lesson, "course": course},
+        status=400 if request.method == "POST" else 200,
+    )
