@@ -83,7 +83,9 @@ class Course(models.Model):
     cover_image = models.ImageField(upload_to=course_cover_upload_to, blank=True)
     is_published = models.BooleanField(default=False)
     published_at = models.DateTimeField(null=True, blank=True)
+    # Kept by the courses services (enroll, unenroll; lesson and module writes) for the catalog.
     enrollment_count = models.PositiveIntegerField(default=0, editable=False)
+    lesson_count = models.PositiveIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -93,9 +95,19 @@ class Course(models.Model):
             models.CheckConstraint(condition=Q(price__gte=0), name="courses_course_price_gte_0"),
         ]
         indexes = [
-            models.Index(fields=["is_published", "-published_at"]),
-            models.Index(fields=["is_published", "-enrollment_count"]),
-            models.Index(fields=["is_published", "title"]),
+            # Partial indexes over published courses, one per catalog ordering: a page is read
+            # off the index with no sort, whatever the catalog's size.
+            models.Index(
+                fields=["-published_at", "-created_at"],
+                name="course_newest_idx",
+                condition=Q(is_published=True),
+            ),
+            models.Index(
+                fields=["-enrollment_count", "-published_at"],
+                name="course_popular_idx",
+                condition=Q(is_published=True),
+            ),
+            models.Index(fields=["title", "id"], name="course_title_idx", condition=Q(is_published=True)),
         ]
 
     def __str__(self) -> str:

@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, TextField, Value
+from django.db.models.functions import Cast, Coalesce
 
 from lyceum.accounts.models import User
 from lyceum.core.exceptions import Forbidden, NotFound
@@ -15,6 +15,7 @@ from lyceum.core.exceptions import Forbidden, NotFound
 from .models import Course, CourseEnrollment, Lesson, LessonProgress, Module
 from .permissions import can_manage_course, is_admin
 
+# Each ordering has an index of its own (see Course.Meta.indexes), so a page needs no sort.
 ORDERINGS = {
     "newest": ["-published_at", "-created_at"],
     "popular": ["-enrollment_count", "-published_at"],
@@ -33,18 +34,24 @@ def courses_visible_to(viewer: User | None) -> QuerySet[Course]:
 
 
 def _with_listing_fields(courses: QuerySet[Course]) -> QuerySet[Course]:
-    lesson_count = (
-        Lesson.objects.filter(module__course=OuterRef("pk"))
-        .order_by()
-        .values("module__course")
-        .annotate(total=Count("pk"))
-        .values("total")
-    )
-    return (
-        courses.select_related("instructor", "category")
-        .prefetch_related("tags")
-        .annotate(lesson_count=Coalesce(Subquery(lesson_count), Value(0)))
-    )
+    # Tags are attached per page by attach_tag_slugs: lighter than prefetch_related's machinery.
+    return courses.select_related("instructor", "category")
+
+
+def attach_tag_slugs(courses: list[Course]) -> list[Course]:
+    """Sets ``tag_slugs`` on each course, in one query for all of them."""
+    slugs: dict[Any, list[str]] = {course.pk: [] for course in courses}
+    if slugs:
+        rows = (
+            Course.tags.through.objects.filter(course_id__in=slugs)
+            .order_by("tag__slug")
+            .values_list("course_id", "tag__slug")
+        )
+        for course_id, slug in rows:
+            slugs[course_id].append(slug)
+    for course in courses:
+        course.tag_slugs = slugs[course.pk]
+    return courses
 
 
 def _search(courses: QuerySet[Course], text: str) -> QuerySet[Course]:
@@ -103,36 +110,70 @@ def course_catalog(
     return courses.order_by(*ORDERINGS.get(ordering or "newest", ORDERINGS["newest"]))
 
 
-def course_get(*, viewer: User | None, course_id: Any = None, slug: str | None = None) -> Course:
-    """One course with its modules and lessons, or ``NotFound`` if the viewer may not see it."""
-    lookup = {"slug": slug} if slug is not None else {"pk": course_id}
-    course = (
-        _with_listing_fields(courses_visible_to(viewer))
-        .prefetch_related(
-            Prefetch(
-                "modules",
-                queryset=Module.objects.order_by("order", "id").prefetch_related(
-                    Prefetch(
-                        "lessons",
-                        queryset=Lesson.objects.order_by("order", "id").only(
-                            "id",
-                            "module_id",
-                            "title",
-                            "order",
-                            "estimated_minutes",
-                            "is_preview",
-                            "video_url",
-                            "video_file",
-                        ),
-                    )
-                ),
-            )
+def _uuid_text(value: str) -> str:
+    """A UUID read as text in its canonical form (SQLite stores the 32 hex digits bare)."""
+    if len(value) == 32:
+        return f"{value[:8]}-{value[8:12]}-{value[12:16]}-{value[16:20]}-{value[20:]}"
+    return value
+
+
+def course_outline(*, course_id: Any) -> list[dict[str, Any]]:
+    """The course's modules, each with its lessons, in order, as plain data (two queries; no model
+    instances nor UUID objects, so a course of a thousand lessons stays cheap)."""
+    as_text = {"id_text": Cast("id", TextField())}
+    modules = {
+        row["id_text"]: {
+            "id": _uuid_text(row["id_text"]),
+            "title": row["title"],
+            "order": row["order"],
+            "lessons": [],
+        }
+        for row in Module.objects.filter(course_id=course_id)
+        .order_by("order", "id")
+        .annotate(**as_text)
+        .values("id_text", "title", "order")
+    }
+    lessons = (
+        Lesson.objects.filter(module__course_id=course_id)
+        .order_by("order", "id")
+        .annotate(**as_text, module_text=Cast("module_id", TextField()))
+        .values_list(
+            "id_text",
+            "module_text",
+            "title",
+            "order",
+            "estimated_minutes",
+            "is_preview",
+            "video_url",
+            "video_file",
         )
-        .filter(**lookup)
-        .first()
     )
+    for id_text, module_text, title, order, minutes, is_preview, video_url, video_file in lessons:
+        modules[module_text]["lessons"].append(
+            {
+                "id": _uuid_text(id_text),
+                "title": title,
+                "order": order,
+                "estimated_minutes": minutes,
+                "is_preview": is_preview,
+                "has_video": bool(video_url or video_file),
+            }
+        )
+    return list(modules.values())
+
+
+def course_get(
+    *, viewer: User | None, course_id: Any = None, slug: str | None = None, with_outline: bool = True
+) -> Course:
+    """One course the viewer may see, with ``outline`` (see ``course_outline``), or
+    ``NotFound``."""
+    lookup = {"slug": slug} if slug is not None else {"pk": course_id}
+    course = _with_listing_fields(courses_visible_to(viewer)).filter(**lookup).first()
     if course is None:
         raise NotFound("No such course.")
+    attach_tag_slugs([course])
+    if with_outline:
+        course.outline = course_outline(course_id=course.pk)
     return course
 
 
@@ -159,7 +200,7 @@ class CourseProgress:
     course_id: Any
     completed: int
     total: int
-    completed_lesson_ids: set = field(default_factory=set)
+    completed_lesson_ids: set[str] = field(default_factory=set)
     modules: list[ModuleProgress] = field(default_factory=list)
     completed_at: Any = None
 
@@ -176,18 +217,19 @@ def course_progress(*, user: User, course: Course) -> CourseProgress:
         .only("id", "module__id", "module__title", "module__order")
         .order_by("module__order", "module__id", "order", "id")
     )
-    done = set(
-        LessonProgress.objects.filter(
+    done = {
+        str(lesson_id)
+        for lesson_id in LessonProgress.objects.filter(
             user=user, lesson__module__course=course, completed_at__isnull=False
         ).values_list("lesson_id", flat=True)
-    )
+    }
     modules: dict[Any, ModuleProgress] = {}
     for lesson in lessons:
         entry = modules.setdefault(
             lesson.module.id, ModuleProgress(lesson.module.id, lesson.module.title, 0, 0)
         )
         entry.total += 1
-        entry.completed += lesson.id in done
+        entry.completed += str(lesson.id) in done
     return CourseProgress(
         course_id=course.pk,
         completed=sum(entry.completed for entry in modules.values()),

@@ -34,6 +34,12 @@ COURSE_FIELDS = ("title", "slug", "summary", "description", "price", "currency",
 LESSON_FIELDS = ("title", "content", "video_url", "estimated_minutes", "is_preview")
 
 
+def _recount_lessons(course: Course) -> None:
+    """Stores the course's lesson count, counted afresh (so it cannot drift)."""
+    course.lesson_count = Lesson.objects.filter(module__course=course).count()
+    Course.objects.filter(pk=course.pk).update(lesson_count=course.lesson_count)
+
+
 def _require_manager(actor: User, course: Course) -> None:
     if not can_manage_course(actor, course):
         raise Forbidden("Only this course's instructor can change it.", code="not_course_owner")
@@ -188,6 +194,7 @@ def module_update(*, module: Module, actor: User, title: str) -> Module:
 def module_delete(*, module: Module, actor: User) -> None:
     _require_manager(actor, module.course)
     module.delete()
+    _recount_lessons(module.course)
 
 
 def _reorder(model, siblings, ids: list[Any], *, what: str) -> None:
@@ -241,6 +248,7 @@ def lesson_create(*, module: Module, actor: User, title: str, **fields: Any) -> 
     _apply_lesson_fields(lesson, {"content": "", **fields})
     lesson.full_clean(exclude=["module", "video_file"])
     lesson.save()
+    _recount_lessons(module.course)
     return lesson
 
 
@@ -261,6 +269,7 @@ def lesson_update(*, lesson: Lesson, actor: User, **fields: Any) -> Lesson:
 def lesson_delete(*, lesson: Lesson, actor: User) -> None:
     _require_manager(actor, lesson.module.course)
     lesson.delete()
+    _recount_lessons(lesson.module.course)
 
 
 @transaction.atomic

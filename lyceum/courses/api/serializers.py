@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from ..models import CURRENCIES, Course, Lesson, LessonResource, Module
@@ -20,11 +21,35 @@ class CategorySerializer(serializers.Serializer):
     name = serializers.CharField()
 
 
+CENTS = Decimal("0.01")
+_DATETIME = serializers.DateTimeField()
+
+
+def _datetime(value):
+    return None if value is None else _DATETIME.to_representation(value)
+
+
+def _tag_slugs(course: Course) -> list[str]:
+    if hasattr(course, "tag_slugs"):  # set by selectors.attach_tag_slugs
+        return course.tag_slugs
+    return sorted(tag.slug for tag in course.tags.all())  # prefetched by the caller
+
+
 def _file_url(context, field) -> str | None:
     if not field:
         return None
     request = context.get("request")
     return request.build_absolute_uri(field.url) if request else field.url
+
+
+class CoursePageSerializer(serializers.ListSerializer):
+    """A page of courses: their tags are fetched for the whole page in one query."""
+
+    def to_representation(self, data):
+        from ..selectors import attach_tag_slugs
+
+        courses = attach_tag_slugs(list(data.all() if hasattr(data, "all") else data))
+        return [self.child.to_representation(course) for course in courses]
 
 
 class CourseListSerializer(serializers.ModelSerializer):
@@ -37,6 +62,7 @@ class CourseListSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Course
+        list_serializer_class = CoursePageSerializer
         fields = [
             "id",
             "title",
@@ -61,26 +87,50 @@ class CourseListSerializer(serializers.ModelSerializer):
     def get_cover_image_url(self, course: Course) -> str | None:
         return _file_url(self.context, course.cover_image)
 
+    def to_representation(self, course: Course) -> dict:
+        # Built by hand: the catalog renders many courses a request and DRF's per-field
+        # machinery was most of its cost (bench/bench_courses.py). The fields declared above
+        # still describe the shape for the OpenAPI schema; tests pin the output.
+        instructor, category = course.instructor, course.category
+        return {
+            "id": str(course.id),
+            "title": course.title,
+            "slug": course.slug,
+            "summary": course.summary,
+            "instructor": {
+                "id": str(instructor.id),
+                "username": instructor.username,
+                "display_name": instructor.display_name,
+            },
+            "price": str(course.price.quantize(CENTS)),
+            "currency": course.currency,
+            "is_free": course.is_free,
+            "level": course.level,
+            "category": {"slug": category.slug, "name": category.name} if category else None,
+            "tags": _tag_slugs(course),
+            "cover_image_url": self.get_cover_image_url(course),
+            "is_published": course.is_published,
+            "published_at": _datetime(course.published_at),
+            "enrollment_count": course.enrollment_count,
+            "lesson_count": getattr(course, "lesson_count", 0),
+            "created_at": _datetime(course.created_at),
+        }
 
-class LessonOutlineSerializer(serializers.ModelSerializer):
-    has_video = serializers.SerializerMethodField()
 
-    class Meta:
-        model = Lesson
-        fields = ["id", "title", "order", "estimated_minutes", "is_preview", "has_video"]
-        read_only_fields = fields
-
-    def get_has_video(self, lesson: Lesson) -> bool:
-        return bool(lesson.video_url or lesson.video_file)
+class LessonOutlineSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    title = serializers.CharField()
+    order = serializers.IntegerField()
+    estimated_minutes = serializers.IntegerField()
+    is_preview = serializers.BooleanField()
+    has_video = serializers.BooleanField()
 
 
-class ModuleOutlineSerializer(serializers.ModelSerializer):
-    lessons = LessonOutlineSerializer(many=True, read_only=True)
-
-    class Meta:
-        model = Module
-        fields = ["id", "title", "order", "lessons"]
-        read_only_fields = fields
+class ModuleOutlineSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    title = serializers.CharField()
+    order = serializers.IntegerField()
+    lessons = LessonOutlineSerializer(many=True)
 
 
 class ViewerStatusSerializer(serializers.Serializer):
@@ -91,13 +141,26 @@ class ViewerStatusSerializer(serializers.Serializer):
 
 
 class CourseDetailSerializer(CourseListSerializer):
-    modules = ModuleOutlineSerializer(many=True, read_only=True)
+    modules = serializers.SerializerMethodField()
     viewer = serializers.SerializerMethodField()
 
     class Meta(CourseListSerializer.Meta):
         fields = [*CourseListSerializer.Meta.fields, "description", "modules", "viewer"]
         read_only_fields = fields
 
+    def to_representation(self, course: Course) -> dict:
+        data = super().to_representation(course)
+        data.update(
+            description=course.description, modules=self.get_modules(course), viewer=self.get_viewer(course)
+        )
+        return data
+
+    @extend_schema_field(ModuleOutlineSerializer(many=True))
+    def get_modules(self, course: Course) -> list[dict]:
+        # Plain data from selectors.course_outline: a thousand lessons need no serializer each.
+        return course.outline
+
+    @extend_schema_field(ViewerStatusSerializer)
     def get_viewer(self, course: Course) -> dict:
         status = self.context.get("viewer_status") or {}
         return (

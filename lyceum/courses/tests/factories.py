@@ -46,12 +46,20 @@ class ModuleFactory(factory.django.DjangoModelFactory):
 class LessonFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Lesson
+        skip_postgeneration_save = True
 
     module = factory.SubFactory(ModuleFactory)
     title = factory.Sequence(lambda n: f"Lesson {n}")
     content = "Some **bold** text."
     content_html = factory.LazyAttribute(lambda lesson: render_markdown(lesson.content))
     order = factory.Sequence(lambda n: n)
+
+    @factory.post_generation
+    def count(lesson, create, extracted, **kwargs):
+        if create:
+            Course.objects.filter(pk=lesson.module.course_id).update(
+                lesson_count=Lesson.objects.filter(module__course_id=lesson.module.course_id).count()
+            )
 
 
 def course_with_outline(*, modules: int = 2, lessons: int = 3, **course_fields) -> Course:
@@ -73,4 +81,6 @@ def course_with_outline(*, modules: int = 2, lessons: int = 3, **course_fields) 
             for n in range(lessons)
         ]
     )
+    course.lesson_count = modules * lessons
+    Course.objects.filter(pk=course.pk).update(lesson_count=course.lesson_count)
     return course

@@ -247,3 +247,24 @@ def test_markdown_preview(login_api, ines):
     )
 
     assert response.json()["content"] == "<p><strong>hi</strong> </p>"
+
+
+def test_the_lesson_count_follows_lesson_and_module_writes(login_api, api, ines):
+    client = login_api(ines)
+    course_id = client.post(URL, {"title": "Counted"}, format="json").json()["id"]
+    first = client.post(f"{URL}{course_id}/modules/", {"title": "A"}, format="json").json()["id"]
+    second = client.post(f"{URL}{course_id}/modules/", {"title": "B"}, format="json").json()["id"]
+    lessons = [
+        client.post(f"/api/instructor/modules/{module}/lessons/", {"title": f"L{n}"}, format="json").json()[
+            "id"
+        ]
+        for n, module in enumerate([first, first, second])
+    ]
+
+    assert Course.objects.get(pk=course_id).lesson_count == 3
+    client.delete(f"/api/instructor/lessons/{lessons[0]}/")
+    assert Course.objects.get(pk=course_id).lesson_count == 2
+    client.delete(f"/api/instructor/modules/{second}/")
+    assert Course.objects.get(pk=course_id).lesson_count == 1
+    client.post(f"{URL}{course_id}/publish/")
+    assert api.get("/api/courses/").json()["results"][0]["lesson_count"] == 1

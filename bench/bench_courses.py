@@ -1,0 +1,92 @@
+"""Courses under load: the catalog (GET /api/courses/, 20 a page, newest first, over 10,000
+courses) and one big course's detail (GET /api/courses/{id}/, 50 modules of 20 lessons), through
+the real ASGI server (uvicorn serving lyceum.asgi). Each is measured beside a baseline in the same
+server and run: a minimal DRF view answering the same JSON document from memory. The ratio shows
+what the database work and serializers cost.
+
+    .venv/bin/python bench/bench_courses.py [--seconds 10] [--connections 32]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import urllib.request
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.harness import BIN, ROOT, Server, lyceum_instance, print_table, wrk
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=32)
+    args = parser.parse_args()
+
+    with (
+        lyceum_instance(DJANGO_SETTINGS_MODULE="bench.settings") as env,
+        tempfile.TemporaryDirectory(prefix="lyceum-bench-payloads-") as payloads,
+    ):
+        print("seeding 10,000 courses and a course of 50 x 20 lessons ...", file=sys.stderr)
+        big_id = (
+            subprocess.run(
+                [str(BIN / "python"), "bench/seed_courses.py"],
+                cwd=ROOT,
+                env=env,
+                check=True,
+                capture_output=True,
+                text=True,
+            )
+            .stdout.strip()
+            .splitlines()[-1]
+        )
+        env = {**env, "BENCH_PAYLOAD_DIR": payloads}
+        argv = [
+            str(BIN / "uvicorn"),
+            "lyceum.asgi:application",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            "{port}",
+            "--log-level",
+            "warning",
+            "--no-access-log",
+            "--lifespan",
+            "off",
+        ]
+        endpoints = {"catalog": "/api/courses/?page_size=20", "course-detail": f"/api/courses/{big_id}/"}
+        with Server(argv, env) as server:
+            for name, path in endpoints.items():
+                with urllib.request.urlopen(server.base_url + path, timeout=30) as reply:
+                    body = reply.read()
+                (Path(payloads) / f"{name}.json").write_bytes(body)
+                print(f"  {name}: {len(body):,} bytes of JSON", file=sys.stderr)
+                if name == "course-detail":
+                    lessons = sum(len(m["lessons"]) for m in json.loads(body)["modules"])
+                    assert lessons == 1000, lessons
+            for name, path in endpoints.items():
+                results = {}
+                cases = {
+                    f"baseline: static {name} JSON": f"/bench/static/{name}/",
+                    f"GET {path.split('?')[0].replace(big_id, '{id}')}": path,
+                }
+                for label, url in cases.items():
+                    wrk(server.base_url + url, seconds=2, connections=args.connections)
+                    results[label] = wrk(
+                        server.base_url + url, seconds=args.seconds, connections=args.connections
+                    )
+                print_table(
+                    results,
+                    baseline=next(iter(cases)),
+                    title=f"{name} (uvicorn, one process)",
+                    note=f"{args.connections} connections, {args.seconds} s each",
+                )
+
+
+if __name__ == "__main__":
+    main()
