@@ -26,10 +26,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--threads", type=int, default=4, help="the server's HTTP_THREADS")
     args = parser.parse_args()
 
     with (
-        lyceum_instance(DJANGO_SETTINGS_MODULE="bench.settings") as env,
+        lyceum_instance(DJANGO_SETTINGS_MODULE="bench.settings",
+                        HTTP_THREADS=str(args.threads)) as env,
         tempfile.TemporaryDirectory(prefix="lyceum-bench-payloads-") as payloads,
     ):
         print("seeding 10,000 courses and a course of 50 x 20 lessons ...", file=sys.stderr)

@@ -128,7 +128,7 @@ if NPLUSONE_CHECK:
 ROOT_URLCONF = "lyceum.urls"
 WSGI_APPLICATION = "lyceum.wsgi.application"
 # Threads that run HTTP requests in each server process (each keeps one database connection).
-HTTP_THREADS = env_int("HTTP_THREADS", 10, minimum=1)
+HTTP_THREADS = env_int("HTTP_THREADS", 4, minimum=1)
 ASGI_APPLICATION = "lyceum.asgi.application"
 
 TEMPLATES = [
