@@ -30,8 +30,7 @@ def main() -> None:
     args = parser.parse_args()
 
     with (
-        lyceum_instance(DJANGO_SETTINGS_MODULE="bench.settings",
-                        HTTP_THREADS=str(args.threads)) as env,
+        lyceum_instance(DJANGO_SETTINGS_MODULE="bench.settings", HTTP_THREADS=str(args.threads)) as env,
         tempfile.TemporaryDirectory(prefix="lyceum-bench-payloads-") as payloads,
     ):
         print("seeding 10,000 courses and a course of 50 x 20 lessons ...", file=sys.stderr)

@@ -298,6 +298,8 @@ STORAGES = {
 }
 AVATAR_MAX_BYTES = env_int("AVATAR_MAX_BYTES", 2 * 1024 * 1024, minimum=1024)
 AVATAR_MAX_PIXELS = 4096 * 4096
+LESSON_VIDEO_MAX_BYTES = env_int("LESSON_VIDEO_MAX_BYTES", 500 * 1024 * 1024, minimum=1024)
+LESSON_RESOURCE_MAX_BYTES = env_int("LESSON_RESOURCE_MAX_BYTES", 50 * 1024 * 1024, minimum=1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # --- i18n ---------------------------------------------------------------------------------------

@@ -380,21 +380,23 @@ ALLOWED_AVATAR_FORMATS = {"JPEG", "PNG", "WEBP", "GIF"}
 AVATAR_SIZE = 512
 
 
-def _read_avatar(image: UploadedFile) -> Image.Image:
+def read_image(image: UploadedFile, *, field: str = "avatar") -> Image.Image:
+    """Opens an uploaded image after checking it by content: JPEG, PNG, WebP or GIF, at most
+    AVATAR_MAX_BYTES and AVATAR_MAX_PIXELS. Errors name ``field``."""
     if image.size is not None and image.size > settings.AVATAR_MAX_BYTES:
         limit = settings.AVATAR_MAX_BYTES // 1024
-        raise ValidationError({"avatar": [f"The image is larger than {limit} KB."]})
+        raise ValidationError({field: [f"The image is larger than {limit} KB."]})
     data = image.read(settings.AVATAR_MAX_BYTES + 1)
     if len(data) > settings.AVATAR_MAX_BYTES:
-        raise ValidationError({"avatar": ["The image is too large."]})
-    not_an_image = ValidationError({"avatar": ["Upload a JPEG, PNG, WebP or GIF image."]})
+        raise ValidationError({field: ["The image is too large."]})
+    not_an_image = ValidationError({field: ["Upload a JPEG, PNG, WebP or GIF image."]})
     try:
         picture = Image.open(io.BytesIO(data))
         if picture.format not in ALLOWED_AVATAR_FORMATS:
             raise not_an_image
         width, height = picture.size
         if width * height > settings.AVATAR_MAX_PIXELS:
-            raise ValidationError({"avatar": ["The image has too many pixels (at most 4096 x 4096)."]})
+            raise ValidationError({field: ["The image has too many pixels (at most 4096 x 4096)."]})
         picture.load()
     except (UnidentifiedImageError, OSError, Image.DecompressionBombError, SyntaxError):
         raise not_an_image from None
@@ -405,7 +407,7 @@ def _read_avatar(image: UploadedFile) -> Image.Image:
 def avatar_set(*, user: User, image: UploadedFile) -> UserProfile:
     """Stores a new avatar: checked by content (not name), scaled to 512 px and re-encoded as WebP,
     which drops any metadata (such as GPS position) the original carried."""
-    picture = _read_avatar(image)
+    picture = read_image(image)
     picture = picture.convert("RGBA" if "A" in picture.getbands() or picture.mode == "P" else "RGB")
     picture.thumbnail((AVATAR_SIZE, AVATAR_SIZE))
     out = io.BytesIO()

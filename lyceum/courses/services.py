@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterable
 from decimal import Decimal
+from pathlib import PurePath
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.text import slugify
 
 from lyceum.accounts.models import User
+from lyceum.accounts.services import read_image
 from lyceum.core.events import publish
 from lyceum.core.exceptions import Conflict, Forbidden, NotFound, PaymentRequired
 
@@ -24,6 +30,7 @@ from .models import (
     CourseEnrollment,
     Lesson,
     LessonProgress,
+    LessonResource,
     Module,
     Tag,
 )
@@ -132,14 +139,79 @@ def course_update(*, course: Course, actor: User, **fields: Any) -> Course:
 
 
 @transaction.atomic
-def course_set_cover(*, course: Course, actor: User, image) -> Course:
-    from lyceum.accounts.services import _read_avatar  # the same content checks as avatars
-
+def course_set_cover(*, course: Course, actor: User, image: UploadedFile) -> Course:
+    """A cover image, checked by content like avatars, scaled to at most 1600 px, stored as WebP."""
     _require_manager(actor, course)
-    _read_avatar(image)
-    image.seek(0)
-    course.cover_image.save(image.name, image, save=True)
+    picture = read_image(image, field="cover_image")
+    picture = picture.convert("RGB")
+    picture.thumbnail((1600, 1600))
+    out = io.BytesIO()
+    picture.save(out, format="WEBP", quality=85)
+    old = course.cover_image.name if course.cover_image else None
+    course.cover_image.save("cover.webp", ContentFile(out.getvalue()), save=False)
+    course.save(update_fields=["cover_image", "updated_at"])
+    if old:
+        storage = course.cover_image.storage
+        transaction.on_commit(lambda: storage.delete(old))
     return course
+
+
+VIDEO_TYPES = {".mp4": "video/mp4", ".webm": "video/webm", ".ogv": "video/ogg", ".mov": "video/quicktime"}
+# The first bytes each container starts with (ISO base media: "ftyp" at offset 4).
+VIDEO_SIGNATURES = {
+    ".mp4": (4, b"ftyp"),
+    ".mov": (4, b"ftyp"),
+    ".webm": (0, b"\x1a\x45\xdf\xa3"),
+    ".ogv": (0, b"OggS"),
+}
+
+
+@transaction.atomic
+def lesson_set_video(*, lesson: Lesson, actor: User, video: UploadedFile) -> Lesson:
+    """Stores an uploaded lesson video (MP4, WebM, Ogg or QuickTime, at most LESSON_VIDEO_MAX_BYTES),
+    checked by its first bytes, not its name alone."""
+    _require_manager(actor, lesson.module.course)
+    suffix = PurePath(video.name or "").suffix.lower()
+    if suffix not in VIDEO_TYPES:
+        raise ValidationError({"video": ["Upload an MP4, WebM, Ogg or QuickTime video."]})
+    if video.size and video.size > settings.LESSON_VIDEO_MAX_BYTES:
+        limit = settings.LESSON_VIDEO_MAX_BYTES // (1024 * 1024)
+        raise ValidationError({"video": [f"The video is larger than {limit} MB."]})
+    offset, signature = VIDEO_SIGNATURES[suffix]
+    head = video.read(16)
+    video.seek(0)
+    if head[offset : offset + len(signature)] != signature:
+        raise ValidationError({"video": ["This file is not the video its name says."]})
+    old = lesson.video_file.name if lesson.video_file else None
+    lesson.video_file.save(f"video{suffix}", video, save=False)
+    lesson.save(update_fields=["video_file", "updated_at"])
+    if old:
+        storage = lesson.video_file.storage
+        transaction.on_commit(lambda: storage.delete(old))
+    return lesson
+
+
+@transaction.atomic
+def lesson_resource_add(*, lesson: Lesson, actor: User, title: str, file: UploadedFile) -> LessonResource:
+    """A downloadable file for the lesson (at most LESSON_RESOURCE_MAX_BYTES)."""
+    _require_manager(actor, lesson.module.course)
+    if file.size and file.size > settings.LESSON_RESOURCE_MAX_BYTES:
+        limit = settings.LESSON_RESOURCE_MAX_BYTES // (1024 * 1024)
+        raise ValidationError({"file": [f"The file is larger than {limit} MB."]})
+    if not file.size:
+        raise ValidationError({"file": ["The file is empty."]})
+    resource = LessonResource(lesson=lesson, title=(title or file.name or "Download").strip()[:200])
+    resource.file.save(PurePath(file.name or "file").name, file, save=False)
+    resource.save()
+    return resource
+
+
+@transaction.atomic
+def lesson_resource_delete(*, resource: LessonResource, actor: User) -> None:
+    _require_manager(actor, resource.lesson.module.course)
+    name, storage = resource.file.name, resource.file.storage
+    resource.delete()
+    transaction.on_commit(lambda: storage.delete(name))
 
 
 @transaction.atomic

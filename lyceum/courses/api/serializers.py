@@ -289,8 +289,26 @@ class LessonWriteSerializer(serializers.Serializer):
     module = serializers.UUIDField(required=False)
 
 
+class CoverSerializer(serializers.Serializer):
+    cover_image = serializers.FileField()
+
+
+class VideoUploadSerializer(serializers.Serializer):
+    video = serializers.FileField()
+
+
+class ResourceUploadSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    file = serializers.FileField()
+
+
 class LessonEditSerializer(serializers.ModelSerializer):
     module = serializers.UUIDField(source="module_id")
+    video_file_url = serializers.SerializerMethodField()
+    resources = ResourceSerializer(many=True, read_only=True)
+
+    def get_video_file_url(self, lesson: Lesson) -> str | None:
+        return _file_url(self.context, lesson.video_file)
 
     class Meta:
         model = Lesson
@@ -301,6 +319,8 @@ class LessonEditSerializer(serializers.ModelSerializer):
             "content",
             "content_html",
             "video_url",
+            "video_file_url",
+            "resources",
             "estimated_minutes",
             "is_preview",
             "order",

@@ -50,5 +50,25 @@ urlpatterns = [
     path(
         "instructor/lessons/<uuid:id>/", views.InstructorLessonDetailView.as_view(), name="instructor_lesson"
     ),
+    path(
+        "instructor/courses/<uuid:id>/cover/",
+        views.InstructorCourseCoverView.as_view(),
+        name="instructor_course_cover",
+    ),
+    path(
+        "instructor/lessons/<uuid:id>/video/",
+        views.InstructorLessonVideoView.as_view(),
+        name="instructor_lesson_video",
+    ),
+    path(
+        "instructor/lessons/<uuid:id>/resources/",
+        views.InstructorLessonResourceView.as_view(),
+        name="instructor_lesson_resources",
+    ),
+    path(
+        "instructor/resources/<int:id>/",
+        views.InstructorResourceDetailView.as_view(),
+        name="instructor_resource",
+    ),
     path("instructor/markdown/preview/", views.MarkdownPreviewView.as_view(), name="markdown_preview"),
 ]

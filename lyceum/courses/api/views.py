@@ -13,7 +13,7 @@ from lyceum.core.exceptions import Forbidden, NotFound
 
 from .. import selectors, services
 from ..markdown import render_markdown
-from ..models import Lesson, Module
+from ..models import Lesson, LessonResource, Module
 from ..permissions import can_manage_course
 from . import serializers as s
 
@@ -350,7 +350,7 @@ class InstructorLessonListView(APIView):
         data = dict(serializer.validated_data)
         data.pop("module", None)
         lesson = services.lesson_create(module=module, actor=request.user, **data)
-        return Response(s.LessonEditSerializer(lesson).data, status=status.HTTP_201_CREATED)
+        return _lesson_edit_response(request, lesson.pk, status.HTTP_201_CREATED)
 
 
 class InstructorLessonReorderView(APIView):
@@ -367,8 +367,8 @@ class InstructorLessonReorderView(APIView):
         services.lessons_reorder(
             module=module, actor=request.user, lesson_ids=serializer.validated_data["ids"]
         )
-        lessons = Lesson.objects.filter(module=module).order_by("order")
-        return Response(s.LessonEditSerializer(lessons, many=True).data)
+        lessons = Lesson.objects.filter(module=module).prefetch_related("resources").order_by("order")
+        return Response(s.LessonEditSerializer(lessons, many=True, context={"request": request}).data)
 
 
 class InstructorLessonDetailView(APIView):
@@ -378,7 +378,7 @@ class InstructorLessonDetailView(APIView):
         tags=["instructor"],
     )
     def get(self, request: Request, id) -> Response:
-        return Response(s.LessonEditSerializer(_managed_lesson(request, id)).data)
+        return _lesson_edit_response(request, _managed_lesson(request, id).pk)
 
     @extend_schema(
         request=s.LessonWriteSerializer,
@@ -391,11 +391,82 @@ class InstructorLessonDetailView(APIView):
         serializer = s.LessonWriteSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         lesson = services.lesson_update(lesson=lesson, actor=request.user, **serializer.validated_data)
-        return Response(s.LessonEditSerializer(lesson).data)
+        return _lesson_edit_response(request, lesson.pk)
 
     @extend_schema(responses={204: None, 404: E404}, summary="Delete a lesson", tags=["instructor"])
     def delete(self, request: Request, id) -> Response:
         services.lesson_delete(lesson=_managed_lesson(request, id), actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class InstructorCourseCoverView(APIView):
+    @extend_schema(
+        request={"multipart/form-data": s.CoverSerializer},
+        responses={200: s.CourseDetailSerializer, 400: E400, 404: E404},
+        summary="Upload a cover image (JPEG, PNG, WebP or GIF)",
+        tags=["instructor"],
+    )
+    def post(self, request: Request, id) -> Response:
+        course = _managed_course(request, id)
+        serializer = s.CoverSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.course_set_cover(
+            course=course, actor=request.user, image=serializer.validated_data["cover_image"]
+        )
+        return course_detail_response(request, selectors.course_get(viewer=request.user, course_id=id))
+
+
+def _lesson_edit_response(request: Request, lesson_id, status_code=status.HTTP_200_OK):
+    lesson = Lesson.objects.prefetch_related("resources").get(pk=lesson_id)
+    return Response(s.LessonEditSerializer(lesson, context={"request": request}).data, status=status_code)
+
+
+class InstructorLessonVideoView(APIView):
+    @extend_schema(
+        request={"multipart/form-data": s.VideoUploadSerializer},
+        responses={200: s.LessonEditSerializer, 400: E400, 404: E404},
+        summary="Upload the lesson's video (MP4, WebM, Ogg or QuickTime)",
+        tags=["instructor"],
+    )
+    def post(self, request: Request, id) -> Response:
+        lesson = _managed_lesson(request, id)
+        serializer = s.VideoUploadSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.lesson_set_video(lesson=lesson, actor=request.user, video=serializer.validated_data["video"])
+        return _lesson_edit_response(request, id)
+
+
+class InstructorLessonResourceView(APIView):
+    @extend_schema(
+        request={"multipart/form-data": s.ResourceUploadSerializer},
+        responses={201: s.ResourceSerializer, 400: E400, 404: E404},
+        summary="Attach a downloadable file to a lesson",
+        tags=["instructor"],
+    )
+    def post(self, request: Request, id) -> Response:
+        lesson = _managed_lesson(request, id)
+        serializer = s.ResourceUploadSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        resource = services.lesson_resource_add(
+            lesson=lesson,
+            actor=request.user,
+            title=serializer.validated_data.get("title", ""),
+            file=serializer.validated_data["file"],
+        )
+        return Response(
+            s.ResourceSerializer(resource, context={"request": request}).data, status=status.HTTP_201_CREATED
+        )
+
+
+class InstructorResourceDetailView(APIView):
+    @extend_schema(
+        responses={204: None, 404: E404}, summary="Remove a lesson's download", tags=["instructor"]
+    )
+    def delete(self, request: Request, id) -> Response:
+        resource = LessonResource.objects.select_related("lesson__module__course").filter(pk=id).first()
+        if resource is None or not can_manage_course(request.user, resource.lesson.module.course):
+            raise NotFound("No such download among your courses.")
+        services.lesson_resource_delete(resource=resource, actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

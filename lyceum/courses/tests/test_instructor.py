@@ -268,3 +268,90 @@ def test_the_lesson_count_follows_lesson_and_module_writes(login_api, api, ines)
     assert Course.objects.get(pk=course_id).lesson_count == 1
     client.post(f"{URL}{course_id}/publish/")
     assert api.get("/api/courses/").json()["results"][0]["lesson_count"] == 1
+
+
+def _png():
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (2400, 1200), (10, 120, 90)).save(buffer, format="PNG")
+    return SimpleUploadedFile("cover.png", buffer.getvalue(), content_type="image/png")
+
+
+def test_cover_image_upload_is_checked_and_scaled(login_api, ines, oscar):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    course = course_with_outline(modules=1, lessons=1, instructor=ines)
+
+    ok = login_api(ines).post(f"{URL}{course.pk}/cover/", {"cover_image": _png()}, format="multipart")
+    fake = login_api(ines).post(
+        f"{URL}{course.pk}/cover/", {"cover_image": SimpleUploadedFile("x.png", b"nope")}, format="multipart"
+    )
+    foreign = login_api(oscar).post(f"{URL}{course.pk}/cover/", {"cover_image": _png()}, format="multipart")
+
+    assert ok.status_code == 200
+    assert ok.json()["cover_image_url"].endswith(".webp")
+    assert fake.status_code == 400 and "cover_image" in fake.json()["error"]["fields"]
+    assert foreign.status_code == 404
+
+
+def test_lesson_video_upload_checks_the_container(login_api, ines):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    lesson = Lesson.objects.get(module__course=course_with_outline(modules=1, lessons=1, instructor=ines))
+    client = login_api(ines)
+    mp4 = b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 64
+
+    ok = client.post(
+        f"/api/instructor/lessons/{lesson.pk}/video/",
+        {"video": SimpleUploadedFile("talk.mp4", mp4)},
+        format="multipart",
+    )
+    renamed = client.post(
+        f"/api/instructor/lessons/{lesson.pk}/video/",
+        {"video": SimpleUploadedFile("talk.mp4", b"MZ\x90\x00 exe")},
+        format="multipart",
+    )
+    wrong_type = client.post(
+        f"/api/instructor/lessons/{lesson.pk}/video/",
+        {"video": SimpleUploadedFile("talk.exe", mp4)},
+        format="multipart",
+    )
+
+    assert ok.status_code == 200 and ok.json()["video_file_url"].endswith(".mp4")
+    assert renamed.status_code == 400
+    assert wrong_type.status_code == 400
+
+
+def test_lesson_resources_can_be_added_downloaded_and_removed(login_api, ines, alice):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    course = course_with_outline(modules=1, lessons=1, instructor=ines)
+    lesson = Lesson.objects.get(module__course=course)
+    client = login_api(ines)
+
+    added = client.post(
+        f"/api/instructor/lessons/{lesson.pk}/resources/",
+        {"title": "Slides", "file": SimpleUploadedFile("slides.pdf", b"%PDF-1.7")},
+        format="multipart",
+    )
+    empty = client.post(
+        f"/api/instructor/lessons/{lesson.pk}/resources/",
+        {"file": SimpleUploadedFile("empty.txt", b"")},
+        format="multipart",
+    )
+    student = login_api(alice)
+    student.post(f"/api/courses/{course.pk}/enroll/")
+    seen = student.get(f"/api/lessons/{lesson.pk}/").json()["resources"]
+    foreign_delete = student.delete(f"/api/instructor/resources/{added.json()['id']}/")
+    deleted = client.delete(f"/api/instructor/resources/{added.json()['id']}/")
+
+    assert added.status_code == 201
+    assert empty.status_code == 400
+    assert [resource["title"] for resource in seen] == ["Slides"]
+    assert foreign_delete.status_code == 404
+    assert deleted.status_code == 204
+    assert student.get(f"/api/lessons/{lesson.pk}/").json()["resources"] == []
