@@ -53,7 +53,12 @@ def course_detail(request: HttpRequest, slug: str) -> HttpResponse:
     viewer = _viewer(request)
     enrollment = selectors.enrollment_for(user=viewer, course=course)
     progress = selectors.course_progress(user=viewer, course=course) if enrollment else None
-    first_lesson = next((lesson for module in course.modules.all() for lesson in module.lessons.all()), None)
+    lessons = [lesson for module in course.outline for lesson in module["lessons"]]
+    done = progress.completed_lesson_ids if progress else set()
+    # "Continue" opens the first lesson not completed yet.
+    first_lesson = next(
+        (lesson for lesson in lessons if lesson["id"] not in done), lessons[0] if lessons else None
+    )
     return render(
         request,
         "web/courses/detail.html",

@@ -150,3 +150,36 @@ def test_init_data_makes_demo_courses_and_progress_once(capsys):
     student_progress = LessonProgress.objects.filter(user__username="student")
     assert student_progress.count() == 2
     assert CourseEnrollment.objects.filter(user__username="student").count() == 1
+
+
+def test_continue_learning_opens_the_first_lesson_not_completed(client, alice, course):
+    lessons = list(Lesson.objects.filter(module__course=course).order_by("module__order", "order"))
+    CourseEnrollment.objects.create(user=alice, course=course)
+    LessonProgress.objects.create(user=alice, lesson=lessons[0], completed_at="2026-01-01T00:00Z")
+    client.force_login(alice)
+
+    html = client.get("/courses/painting-basics/").content.decode()
+
+    assert f'/lessons/{lessons[1].pk}/">Continue learning' in html
+
+
+@pytest.mark.parametrize("size", [2, 6])
+def test_catalog_and_course_pages_run_constant_queries(client, alice, ines, size):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for n in range(size):
+        course_with_outline(modules=size, lessons=size, instructor=ines, title=f"C{n}", slug=f"c{n}")
+    CourseEnrollment.objects.create(user=alice, course=Course.objects.get(slug="c0"))
+    client.force_login(alice)
+
+    with CaptureQueriesContext(connection) as catalog:
+        assert client.get("/courses/").status_code == 200
+    with CaptureQueriesContext(connection) as detail:
+        assert client.get("/courses/c0/").status_code == 200
+
+    # session, user, roles (for the menu), categories, count, page
+    assert len(catalog) == 6, [q["sql"][:80] for q in catalog.captured_queries]
+    # session, user, roles, course, tag slugs, tags shown, modules, lessons, enrollment and
+    # the two progress queries
+    assert len(detail) == 11, [q["sql"][:80] for q in detail.captured_queries]
