@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.harness import BIN, ROOT, Server, lyceum_instance, print_table, wrk
+from bench.harness import BIN, ROOT, Server, lyceum_instance, print_table, uvicorn_argv, wrk
 
 
 def main() -> None:
@@ -47,19 +47,7 @@ def main() -> None:
             .splitlines()[-1]
         )
         env = {**env, "BENCH_PAYLOAD_DIR": payloads}
-        argv = [
-            str(BIN / "uvicorn"),
-            "lyceum.asgi:application",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            "{port}",
-            "--log-level",
-            "warning",
-            "--no-access-log",
-            "--lifespan",
-            "off",
-        ]
+        argv = uvicorn_argv()
         endpoints = {"catalog": "/api/courses/?page_size=20", "course-detail": f"/api/courses/{big_id}/"}
         with Server(argv, env) as server:
             for name, path in endpoints.items():

@@ -15,27 +15,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.harness import BIN, Case, Server, lyceum_instance, run_http
+from bench.harness import BIN, Case, Server, lyceum_instance, run_http, uvicorn_argv
 
 LYCEUM = "lyceum.asgi:application"
 DJANGO_ASGI = "bench.django_asgi:application"
 HOST = "127.0.0.1"
-
-
-def uvicorn(app: str) -> list[str]:
-    return [
-        str(BIN / "uvicorn"),
-        app,
-        "--host",
-        HOST,
-        "--port",
-        "{port}",
-        "--log-level",
-        "warning",
-        "--no-access-log",
-        "--lifespan",
-        "off",
-    ]
 
 
 def granian(app: str) -> list[str]:
@@ -78,10 +62,10 @@ def main() -> None:
     with lyceum_instance() as env:
         cases = [
             Case("gunicorn WSGI (reference)", Server(gunicorn, env), "/api/health/"),
-            Case("uvicorn + Lyceum app", Server(uvicorn(LYCEUM), env), "/api/health/"),
+            Case("uvicorn + Lyceum app", Server(uvicorn_argv(LYCEUM), env), "/api/health/"),
             Case("granian + Lyceum app", Server(granian(LYCEUM), env), "/api/health/"),
             Case("daphne + Lyceum app", Server(daphne(LYCEUM), env), "/api/health/"),
-            Case("uvicorn + Django ASGI handler", Server(uvicorn(DJANGO_ASGI), env), "/api/health/"),
+            Case("uvicorn + Django ASGI handler", Server(uvicorn_argv(DJANGO_ASGI), env), "/api/health/"),
             Case("granian + Django ASGI handler", Server(granian(DJANGO_ASGI), env), "/api/health/"),
             Case("daphne + Django ASGI handler", Server(daphne(DJANGO_ASGI), env), "/api/health/"),
         ]

@@ -29,6 +29,24 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 
 
+def uvicorn_argv(app: str = "lyceum.asgi:application", *extra: str) -> list[str]:
+    """uvicorn serving ``app`` on 127.0.0.1:{port}, quietly, as `make run` does."""
+    return [
+        str(BIN / "uvicorn"),
+        app,
+        "--host",
+        "127.0.0.1",
+        "--port",
+        "{port}",
+        "--log-level",
+        "warning",
+        "--no-access-log",
+        "--lifespan",
+        "off",
+        *extra,
+    ]
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

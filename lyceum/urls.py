@@ -28,5 +28,6 @@ urlpatterns = [
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
+handler403 = "lyceum.web.views.forbidden"
 handler404 = "lyceum.web.views.not_found"
 handler500 = "lyceum.web.views.server_error"

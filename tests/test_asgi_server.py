@@ -14,7 +14,7 @@ import urllib.request
 import pytest
 import websockets
 
-from bench.harness import BIN, ROOT, Server
+from bench.harness import ROOT, Server, uvicorn_argv
 
 
 @pytest.fixture(scope="module")
@@ -29,18 +29,7 @@ def server(tmp_path_factory):
         subprocess.run(
             [sys.executable, "manage.py", *command], cwd=ROOT, env=env, check=True, capture_output=True
         )
-    argv = [
-        str(BIN / "uvicorn"),
-        "lyceum.asgi:application",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        "{port}",
-        "--lifespan",
-        "off",
-        "--ws",
-        "websockets",
-    ]
+    argv = uvicorn_argv("lyceum.asgi:application", "--ws", "websockets")
     with Server(argv, env) as running:
         yield running
 

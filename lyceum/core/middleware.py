@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import logging
 
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.deprecation import MiddlewareMixin
 
 from .errors import json_error
+from .exceptions import Forbidden, NotFound
 
 logger = logging.getLogger("lyceum.errors")
 
@@ -32,6 +34,11 @@ class ApiErrorMiddleware(MiddlewareMixin):
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if not is_api_request(request):
+            # Pages call the same services: their NotFound and Forbidden are the 404 and 403 pages.
+            if isinstance(exception, NotFound):
+                raise Http404(exception.message) from exception
+            if isinstance(exception, Forbidden):
+                raise PermissionDenied(exception.message) from exception
             return None
         logger.exception("Unhandled error on %s %s", request.method, request.path)
         return json_error(500, "server_error", "Something went wrong on our side. It was logged.")

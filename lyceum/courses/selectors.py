@@ -177,6 +177,29 @@ def course_get(
     return course
 
 
+def managed_course(*, user: User, course_id: Any) -> Course:
+    """A course ``user`` may change (theirs, or any for an admin), or ``NotFound``: others' courses
+    are not revealed."""
+    course = course_get(viewer=user, course_id=course_id)
+    if not can_manage_course(user, course):
+        raise NotFound("No such course among yours.")
+    return course
+
+
+def managed_module(*, user: User, module_id: Any) -> Module:
+    module = Module.objects.select_related("course").filter(pk=module_id).first()
+    if module is None or not can_manage_course(user, module.course):
+        raise NotFound("No such module among your courses.")
+    return module
+
+
+def managed_lesson(*, user: User, lesson_id: Any) -> Lesson:
+    lesson = Lesson.objects.select_related("module__course").filter(pk=lesson_id).first()
+    if lesson is None or not can_manage_course(user, lesson.module.course):
+        raise NotFound("No such lesson among your courses.")
+    return lesson
+
+
 def enrollment_for(*, user: User | None, course: Course) -> CourseEnrollment | None:
     if user is None or not user.is_authenticated:
         return None

@@ -9,14 +9,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from lyceum.core.exceptions import ApplicationError, Forbidden, NotFound
 from lyceum.courses import selectors, services
-from lyceum.courses.models import Category, Lesson, Module
+from lyceum.courses.models import Category
 from lyceum.courses.permissions import can_manage_course, can_teach
 
 from . import course_forms
@@ -29,11 +29,8 @@ def _viewer(request: HttpRequest):
     return request.user if request.user.is_authenticated else None
 
 
-def _course_or_404(request: HttpRequest, **lookup):
-    try:
-        return selectors.course_get(viewer=_viewer(request), **lookup)
-    except NotFound:
-        raise Http404("No such course.") from None
+def _course(request: HttpRequest, **lookup):
+    return selectors.course_get(viewer=_viewer(request), **lookup)
 
 
 def catalog(request: HttpRequest) -> HttpResponse:
@@ -49,7 +46,7 @@ def catalog(request: HttpRequest) -> HttpResponse:
 
 
 def course_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    course = _course_or_404(request, slug=slug)
+    course = _course(request, slug=slug)
     viewer = _viewer(request)
     enrollment = selectors.enrollment_for(user=viewer, course=course)
     progress = selectors.course_progress(user=viewer, course=course) if enrollment else None
@@ -75,7 +72,7 @@ def course_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_POST
 def course_enroll(request: HttpRequest, slug: str) -> HttpResponse:
-    course = _course_or_404(request, slug=slug)
+    course = _course(request, slug=slug)
     try:
         services.enroll(user=request.user, course=course)
     except ApplicationError as error:
@@ -88,7 +85,7 @@ def course_enroll(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_POST
 def course_unenroll(request: HttpRequest, slug: str) -> HttpResponse:
-    course = _course_or_404(request, slug=slug)
+    course = _course(request, slug=slug)
     try:
         services.unenroll(user=request.user, course=course)
     except ApplicationError as error:
@@ -110,8 +107,6 @@ def _video_embed(url: str) -> str | None:
 def lesson_player(request: HttpRequest, slug: str, lesson_id) -> HttpResponse:
     try:
         view = selectors.lesson_for_viewer(viewer=_viewer(request), lesson_id=lesson_id)
-    except NotFound:
-        raise Http404("No such lesson.") from None
     except Forbidden as error:
         if not request.user.is_authenticated:
             return redirect(f"{reverse('web:login')}?next={request.path}")
@@ -139,11 +134,9 @@ def lesson_player(request: HttpRequest, slug: str, lesson_id) -> HttpResponse:
 @login_required
 @require_POST
 def lesson_complete(request: HttpRequest, slug: str, lesson_id) -> HttpResponse:
+    view = selectors.lesson_for_viewer(viewer=request.user, lesson_id=lesson_id)  # or 404
     try:
-        view = selectors.lesson_for_viewer(viewer=request.user, lesson_id=lesson_id)
         progress = services.lesson_complete(user=request.user, lesson=view.lesson)
-    except NotFound:
-        raise Http404("No such lesson.") from None
     except ApplicationError as error:
         messages.error(request, error.message)
         return redirect("web:course_detail", slug=slug)
@@ -166,14 +159,7 @@ def my_courses(request: HttpRequest) -> HttpResponse:
 
 def _require_teacher(request: HttpRequest) -> None:
     if not can_teach(request.user):
-        raise Http404("Only instructors build courses.")
-
-
-def _managed_course(request: HttpRequest, course_id):
-    course = _course_or_404(request, course_id=course_id)
-    if not can_manage_course(request.user, course):
-        raise Http404("No such course among yours.")
-    return course
+        raise NotFound("Only instructors build courses.")
 
 
 @login_required
@@ -223,7 +209,7 @@ def teach_course_new(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def teach_course(request: HttpRequest, course_id) -> HttpResponse:
-    course = _managed_course(request, course_id)
+    course = selectors.managed_course(user=request.user, course_id=course_id)
     form = course_forms.CourseForm(request.POST or None, initial=_course_initial(course))
     if request.method == "POST" and form.is_valid():
         try:
@@ -259,7 +245,7 @@ def _builder_action(request: HttpRequest, course, action) -> HttpResponse:
 @login_required
 @require_POST
 def teach_course_publish(request: HttpRequest, course_id) -> HttpResponse:
-    course = _managed_course(request, course_id)
+    course = selectors.managed_course(user=request.user, course_id=course_id)
     publish_it = request.POST.get("publish") == "1"
 
     def act():
@@ -277,7 +263,7 @@ def teach_course_publish(request: HttpRequest, course_id) -> HttpResponse:
 @login_required
 @require_POST
 def teach_course_delete(request: HttpRequest, course_id) -> HttpResponse:
-    course = _managed_course(request, course_id)
+    course = selectors.managed_course(user=request.user, course_id=course_id)
     try:
         services.course_delete(course=course, actor=request.user)
     except ApplicationError as error:
@@ -290,7 +276,7 @@ def teach_course_delete(request: HttpRequest, course_id) -> HttpResponse:
 @login_required
 @require_POST
 def teach_module_add(request: HttpRequest, course_id) -> HttpResponse:
-    course = _managed_course(request, course_id)
+    course = selectors.managed_course(user=request.user, course_id=course_id)
     form = course_forms.ModuleForm(request.POST)
 
     def act():
@@ -312,9 +298,7 @@ def _move(ids: list, item_id: str, direction: str) -> list:
 @login_required
 @require_POST
 def teach_module_action(request: HttpRequest, module_id) -> HttpResponse:
-    module = Module.objects.select_related("course").filter(pk=module_id).first()
-    if module is None or not can_manage_course(request.user, module.course):
-        raise Http404("No such module among your courses.")
+    module = selectors.managed_module(user=request.user, module_id=module_id)
     course, action = module.course, request.POST.get("action", "")
 
     def act():
@@ -340,17 +324,10 @@ def teach_module_action(request: HttpRequest, module_id) -> HttpResponse:
     return _builder_action(request, course, act)
 
 
-def _managed_lesson(request: HttpRequest, lesson_id) -> Lesson:
-    lesson = Lesson.objects.select_related("module__course").filter(pk=lesson_id).first()
-    if lesson is None or not can_manage_course(request.user, lesson.module.course):
-        raise Http404("No such lesson among your courses.")
-    return lesson
-
-
 @login_required
 @require_POST
 def teach_lesson_action(request: HttpRequest, lesson_id) -> HttpResponse:
-    lesson = _managed_lesson(request, lesson_id)
+    lesson = selectors.managed_lesson(user=request.user, lesson_id=lesson_id)
     module, course, action = lesson.module, lesson.module.course, request.POST.get("action")
 
     def act():
@@ -370,7 +347,7 @@ def teach_lesson_action(request: HttpRequest, lesson_id) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def teach_lesson(request: HttpRequest, lesson_id) -> HttpResponse:
-    lesson = _managed_lesson(request, lesson_id)
+    lesson = selectors.managed_lesson(user=request.user, lesson_id=lesson_id)
     course = lesson.module.course
     modules = list(course.modules.order_by("order", "id"))
     form = course_forms.LessonForm(

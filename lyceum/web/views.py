@@ -260,6 +260,12 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
     return render(request, "web/404.html", status=404)
 
 
+def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if is_api_request(request):
+        return json_error(403, "permission_denied", "You do not have permission to do this.")
+    return render(request, "web/403.html", {"reason": str(exception or "")}, status=403)
+
+
 def server_error(request: HttpRequest) -> HttpResponse:
     if is_api_request(request):
         return json_error(500, "server_error", "Something went wrong on our side. It was logged.")

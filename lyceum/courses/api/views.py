@@ -13,7 +13,7 @@ from lyceum.core.exceptions import Forbidden, NotFound
 
 from .. import selectors, services
 from ..markdown import render_markdown
-from ..models import Lesson, LessonResource, Module
+from ..models import Lesson, LessonResource
 from ..permissions import can_manage_course
 from . import serializers as s
 
@@ -173,27 +173,6 @@ class LessonCompleteView(APIView):
 # --- instructor ---------------------------------------------------------------------------------
 
 
-def _managed_course(request: Request, course_id):
-    course = selectors.course_get(viewer=request.user, course_id=course_id)
-    if not can_manage_course(request.user, course):
-        raise NotFound("No such course among yours.")
-    return course
-
-
-def _managed_module(request: Request, module_id) -> Module:
-    module = Module.objects.select_related("course").filter(pk=module_id).first()
-    if module is None or not can_manage_course(request.user, module.course):
-        raise NotFound("No such module among your courses.")
-    return module
-
-
-def _managed_lesson(request: Request, lesson_id) -> Lesson:
-    lesson = Lesson.objects.select_related("module__course").filter(pk=lesson_id).first()
-    if lesson is None or not can_manage_course(request.user, lesson.module.course):
-        raise NotFound("No such lesson among your courses.")
-    return lesson
-
-
 class InstructorCourseListView(generics.ListAPIView):
     serializer_class = s.CourseListSerializer
 
@@ -230,10 +209,10 @@ class InstructorCourseDetailView(APIView):
         tags=["instructor"],
     )
     def get(self, request: Request, id) -> Response:
-        return course_detail_response(request, _managed_course(request, id))
+        return course_detail_response(request, selectors.managed_course(user=request.user, course_id=id))
 
     def _update(self, request: Request, id, *, partial: bool) -> Response:
-        course = _managed_course(request, id)
+        course = selectors.managed_course(user=request.user, course_id=id)
         serializer = s.CourseWriteSerializer(data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
         services.course_update(course=course, actor=request.user, **serializer.validated_data)
@@ -263,7 +242,9 @@ class InstructorCourseDetailView(APIView):
         tags=["instructor"],
     )
     def delete(self, request: Request, id) -> Response:
-        services.course_delete(course=_managed_course(request, id), actor=request.user)
+        services.course_delete(
+            course=selectors.managed_course(user=request.user, course_id=id), actor=request.user
+        )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -277,7 +258,7 @@ class InstructorCoursePublishView(APIView):
         tags=["instructor"],
     )
     def post(self, request: Request, id) -> Response:
-        course = _managed_course(request, id)
+        course = selectors.managed_course(user=request.user, course_id=id)
         services.course_publish(course=course, actor=request.user, publish_it=self.publish_it)
         return course_detail_response(request, selectors.course_get(viewer=request.user, course_id=id))
 
@@ -290,7 +271,7 @@ class InstructorModuleListView(APIView):
         tags=["instructor"],
     )
     def post(self, request: Request, id) -> Response:
-        course = _managed_course(request, id)
+        course = selectors.managed_course(user=request.user, course_id=id)
         serializer = s.ModuleWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         module = services.module_create(course=course, actor=request.user, **serializer.validated_data)
@@ -305,7 +286,7 @@ class InstructorModuleReorderView(APIView):
         tags=["instructor"],
     )
     def post(self, request: Request, id) -> Response:
-        course = _managed_course(request, id)
+        course = selectors.managed_course(user=request.user, course_id=id)
         serializer = s.ReorderSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         services.modules_reorder(
@@ -322,7 +303,7 @@ class InstructorModuleDetailView(APIView):
         tags=["instructor"],
     )
     def patch(self, request: Request, id) -> Response:
-        module = _managed_module(request, id)
+        module = selectors.managed_module(user=request.user, module_id=id)
         serializer = s.ModuleWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         module = services.module_update(module=module, actor=request.user, **serializer.validated_data)
@@ -332,7 +313,9 @@ class InstructorModuleDetailView(APIView):
         responses={204: None, 404: E404}, summary="Delete a module and its lessons", tags=["instructor"]
     )
     def delete(self, request: Request, id) -> Response:
-        services.module_delete(module=_managed_module(request, id), actor=request.user)
+        services.module_delete(
+            module=selectors.managed_module(user=request.user, module_id=id), actor=request.user
+        )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -344,7 +327,7 @@ class InstructorLessonListView(APIView):
         tags=["instructor"],
     )
     def post(self, request: Request, id) -> Response:
-        module = _managed_module(request, id)
+        module = selectors.managed_module(user=request.user, module_id=id)
         serializer = s.LessonWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
@@ -361,7 +344,7 @@ class InstructorLessonReorderView(APIView):
         tags=["instructor"],
     )
     def post(self, request: Request, id) -> Response:
-        module = _managed_module(request, id)
+        module = selectors.managed_module(user=request.user, module_id=id)
         serializer = s.ReorderSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         services.lessons_reorder(
@@ -378,7 +361,7 @@ class InstructorLessonDetailView(APIView):
         tags=["instructor"],
     )
     def get(self, request: Request, id) -> Response:
-        return _lesson_edit_response(request, _managed_lesson(request, id).pk)
+        return _lesson_edit_response(request, selectors.managed_lesson(user=request.user, lesson_id=id).pk)
 
     @extend_schema(
         request=s.LessonWriteSerializer,
@@ -387,7 +370,7 @@ class InstructorLessonDetailView(APIView):
         tags=["instructor"],
     )
     def patch(self, request: Request, id) -> Response:
-        lesson = _managed_lesson(request, id)
+        lesson = selectors.managed_lesson(user=request.user, lesson_id=id)
         serializer = s.LessonWriteSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         lesson = services.lesson_update(lesson=lesson, actor=request.user, **serializer.validated_data)
@@ -395,7 +378,9 @@ class InstructorLessonDetailView(APIView):
 
     @extend_schema(responses={204: None, 404: E404}, summary="Delete a lesson", tags=["instructor"])
     def delete(self, request: Request, id) -> Response:
-        services.lesson_delete(lesson=_managed_lesson(request, id), actor=request.user)
+        services.lesson_delete(
+            lesson=selectors.managed_lesson(user=request.user, lesson_id=id), actor=request.user
+        )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -407,7 +392,7 @@ class InstructorCourseCoverView(APIView):
         tags=["instructor"],
     )
     def post(self, request: Request, id) -> Response:
-        course = _managed_course(request, id)
+        course = selectors.managed_course(user=request.user, course_id=id)
         serializer = s.CoverSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         services.course_set_cover(
@@ -429,7 +414,7 @@ class InstructorLessonVideoView(APIView):
         tags=["instructor"],
     )
     def post(self, request: Request, id) -> Response:
-        lesson = _managed_lesson(request, id)
+        lesson = selectors.managed_lesson(user=request.user, lesson_id=id)
         serializer = s.VideoUploadSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         services.lesson_set_video(lesson=lesson, actor=request.user, video=serializer.validated_data["video"])
@@ -444,7 +429,7 @@ class InstructorLessonResourceView(APIView):
         tags=["instructor"],
     )
     def post(self, request: Request, id) -> Response:
-        lesson = _managed_lesson(request, id)
+        lesson = selectors.managed_lesson(user=request.user, lesson_id=id)
         serializer = s.ResourceUploadSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         resource = services.lesson_resource_add(

@@ -183,3 +183,16 @@ def test_catalog_and_course_pages_run_constant_queries(client, alice, ines, size
     # session, user, roles, course, tag slugs, tags shown, modules, lessons, enrollment and
     # the two progress queries
     assert len(detail) == 11, [q["sql"][:80] for q in detail.captured_queries]
+
+
+def test_pages_show_404_for_unknown_or_foreign_objects(client, alice, oscar, course):
+    import uuid
+
+    client.force_login(oscar)
+    assert client.get(f"/teach/lessons/{uuid.uuid4()}/").status_code == 404
+    assert client.get("/courses/no-such-course/").status_code == 404
+    assert client.get(f"/courses/painting-basics/lessons/{uuid.uuid4()}/").status_code == 404
+    lesson = Lesson.objects.filter(module__course=course).first()
+    response = client.get(f"/teach/lessons/{lesson.pk}/")
+    assert response.status_code == 404
+    assert b"Page not found" in response.content
