@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "lyceum.core",
     "lyceum.accounts",
     "lyceum.courses",
+    "lyceum.quizzes",
     "lyceum.web",
 ]
 

@@ -310,3 +310,18 @@ def test_course_admin_pages_work_for_staff(client, admin_user, page):
 
     assert client.get(page).status_code == 200
     assert client.get(f"/admin/courses/course/{course.pk}/change/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        "/admin/quizzes/quiz/",
+        "/admin/quizzes/question/",
+        "/admin/quizzes/quizattempt/",
+        "/admin/quizzes/questionanswer/",
+    ],
+)
+def test_quiz_admin_pages_work_for_staff(client, admin_user, page):
+    client.force_login(admin_user)
+
+    assert client.get(page).status_code == 200

@@ -1,0 +1,202 @@
+"""Quizzes: questions and their choices, attempts and the answers given in them."""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from lyceum.courses.models import Course, Module
+
+
+class Quiz(models.Model):
+    class GradingMethod(models.TextChoices):
+        HIGHEST = "highest", "Highest attempt"
+        AVERAGE = "average", "Average of attempts"
+        FIRST = "first", "First attempt"
+        LAST = "last", "Last attempt"
+
+    class Navigation(models.TextChoices):
+        FREE = "free", "Free: any question, in any order"
+        SEQUENTIAL = "sequential", "Sequential: no going back"
+
+    class ShowAnswers(models.TextChoices):
+        NEVER = "never", "Never"
+        AFTER_SUBMISSION = "after_submission", "After the attempt is submitted"
+        AFTER_CLOSE = "after_close", "After the quiz closes"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="quizzes")
+    module = models.ForeignKey(
+        Module, on_delete=models.SET_NULL, null=True, blank=True, related_name="quizzes"
+    )
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    passing_score_percent = models.PositiveSmallIntegerField(default=50, validators=[MaxValueValidator(100)])
+    time_limit_minutes = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text="Empty: no time limit.",
+    )
+    max_attempts = models.PositiveIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1)], help_text="Empty: unlimited."
+    )
+    grading_method = models.CharField(
+        max_length=10, choices=GradingMethod.choices, default=GradingMethod.HIGHEST
+    )
+    navigation = models.CharField(max_length=12, choices=Navigation.choices, default=Navigation.FREE)
+    shuffle_questions = models.BooleanField(default=False)
+    shuffle_choices = models.BooleanField(default=False)
+    questions_per_attempt = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text="Draw this many questions at random from the pool for each attempt; empty: all.",
+    )
+    show_answers = models.CharField(
+        max_length=20, choices=ShowAnswers.choices, default=ShowAnswers.AFTER_SUBMISSION
+    )
+    opens_at = models.DateTimeField(null=True, blank=True)
+    closes_at = models.DateTimeField(null=True, blank=True)
+    is_published = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        verbose_name_plural = "quizzes"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(opens_at__isnull=True)
+                | Q(closes_at__isnull=True)
+                | Q(closes_at__gt=models.F("opens_at")),
+                name="quizzes_quiz_closes_after_opening",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Question(models.Model):
+    class Type(models.TextChoices):
+        SINGLE = "single", "Single choice"
+        MULTIPLE = "multiple", "Multiple choice"
+        TRUE_FALSE = "true_false", "True or false"
+        SHORT_TEXT = "short_text", "Short text"
+        NUMERIC = "numeric", "Numeric"
+        ESSAY = "essay", "Essay (graded by hand)"
+
+    CHOICE_TYPES = {Type.SINGLE, Type.MULTIPLE, Type.TRUE_FALSE}
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="questions")
+    type = models.CharField(max_length=12, choices=Type.choices)
+    text = models.TextField()
+    points = models.DecimalField(
+        max_digits=6,
+        decimal_places=2,
+        default=Decimal("1.00"),
+        validators=[MinValueValidator(Decimal("0.01"))],
+    )
+    order = models.PositiveIntegerField(default=0)
+    explanation = models.TextField(blank=True, help_text="Shown with the correct answer.")
+    partial_credit = models.BooleanField(
+        default=False, help_text="Multiple choice: credit for each right choice, less for wrong."
+    )
+    accepted_answers = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Short text: every accepted answer (case and spaces do not matter).",
+    )
+    numeric_answer = models.DecimalField(max_digits=20, decimal_places=6, null=True, blank=True)
+    numeric_tolerance = models.DecimalField(
+        max_digits=20, decimal_places=6, default=Decimal("0"), validators=[MinValueValidator(Decimal("0"))]
+    )
+
+    class Meta:
+        ordering = ["order", "id"]
+        indexes = [models.Index(fields=["quiz", "order"])]
+
+    def __str__(self) -> str:
+        return self.text[:60]
+
+
+class Choice(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="choices")
+    text = models.CharField(max_length=1000)
+    is_correct = models.BooleanField(default=False)
+    order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "id"]
+
+    def __str__(self) -> str:
+        return self.text[:60]
+
+
+class QuizAttempt(models.Model):
+    class Status(models.TextChoices):
+        IN_PROGRESS = "in_progress", "In progress"
+        NEEDS_GRADING = "needs_grading", "Needs grading"
+        GRADED = "graded", "Graded"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="quiz_attempts")
+    quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="attempts")
+    number = models.PositiveIntegerField(help_text="1 for the user's first attempt, and so on.")
+    status = models.CharField(max_length=14, choices=Status.choices, default=Status.IN_PROGRESS)
+    started_at = models.DateTimeField(default=timezone.now)
+    deadline = models.DateTimeField(
+        null=True, blank=True, help_text="The server's deadline; empty: no time limit."
+    )
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    question_order = models.JSONField(
+        default=list, help_text="The ids of this attempt's questions, in order."
+    )
+    choice_order = models.JSONField(default=dict, help_text="For each question id, its choice ids in order.")
+    score = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
+    max_score = models.DecimalField(max_digits=8, decimal_places=2, default=Decimal("0"))
+    percent = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    has_passed = models.BooleanField(null=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+        constraints = [
+            # Two attempts started at once get the same number: one of them fails here.
+            models.UniqueConstraint(fields=["user", "quiz", "number"], name="quizzes_attempt_number_unique"),
+        ]
+        indexes = [models.Index(fields=["quiz", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} on {self.quiz} (#{self.number})"
+
+
+class QuestionAnswer(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    attempt = models.ForeignKey(QuizAttempt, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="answers")
+    selected_choices = models.ManyToManyField(Choice, blank=True, related_name="+")
+    text_answer = models.TextField(blank=True, max_length=20_000)
+    numeric_answer = models.DecimalField(max_digits=20, decimal_places=6, null=True, blank=True)
+    points_awarded = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
+    feedback = models.TextField(blank=True, help_text="The instructor's comment (essays).")
+    graded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    saved_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["attempt", "question"], name="quizzes_answer_one_per_question"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Answer to {self.question_id} in {self.attempt_id}"
