@@ -13,6 +13,7 @@ admin.site.site_title = "Lyceum admin"
 api_urlpatterns = [
     path("", include(("lyceum.accounts.api.urls", "accounts"), namespace="accounts")),
     path("", include(("lyceum.courses.api.urls", "courses"), namespace="courses")),
+    path("", include(("lyceum.quizzes.api.urls", "quizzes"), namespace="quizzes")),
     path("health/", health, name="health"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),

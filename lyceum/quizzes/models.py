@@ -162,6 +162,9 @@ class QuizAttempt(models.Model):
         default=list, help_text="The ids of this attempt's questions, in order."
     )
     choice_order = models.JSONField(default=dict, help_text="For each question id, its choice ids in order.")
+    position = models.PositiveIntegerField(
+        default=0, help_text="Sequential navigation: the index of the furthest question reached."
+    )
     score = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
     max_score = models.DecimalField(max_digits=8, decimal_places=2, default=Decimal("0"))
     percent = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)

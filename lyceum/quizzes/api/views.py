@@ -1,0 +1,258 @@
+"""The quizzes API: thin views over the quizzes services and selectors."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import generics, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from lyceum.core.exceptions import NotFound
+from lyceum.courses import selectors as course_selectors
+
+from .. import selectors, services
+from ..models import Question, QuizAttempt
+from . import serializers as s
+
+E400 = OpenApiResponse(description="Validation error: `error.fields` names each bad field.")
+E403 = OpenApiResponse(description="Not enrolled in the quiz's course.")
+E404 = OpenApiResponse(description="No such quiz or attempt, or not yours.")
+E409 = OpenApiResponse(description="Closed, no attempts left, no going back, or time is up.")
+
+
+def attempt_response(request: Request, attempt: QuizAttempt, code=status.HTTP_200_OK):
+    context = {
+        "request": request,
+        "sheet": selectors.attempt_sheet(attempt=attempt),
+        "answers_visible": selectors.answers_are_visible(attempt),
+    }
+    return Response(s.AttemptSerializer(attempt, context=context).data, status=code)
+
+
+class QuizDetailView(APIView):
+    @extend_schema(
+        responses={200: s.QuizSerializer, 404: E404},
+        summary="A quiz's rules and your attempts (no questions)",
+        tags=["quizzes"],
+    )
+    def get(self, request: Request, id) -> Response:  # the contract names it {id}
+        quiz = selectors.quiz_get(viewer=request.user, quiz_id=id)
+        status_data = selectors.quiz_status(user=request.user, quiz=quiz)
+        return Response(s.QuizSerializer(quiz, context={"status": status_data}).data)
+
+
+class AttemptStartView(APIView):
+    @extend_schema(
+        request=s.StartSerializer,
+        responses={
+            201: s.AttemptSerializer,
+            200: s.AttemptSerializer,
+            400: E400,
+            403: E403,
+            404: E404,
+            409: E409,
+        },
+        summary="Start an attempt (or resume the one in progress)",
+        tags=["quizzes"],
+    )
+    def post(self, request: Request) -> Response:
+        serializer = s.StartSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        quiz = selectors.quiz_get(viewer=request.user, quiz_id=serializer.validated_data["quiz"])
+        attempt, created = services.attempt_start(user=request.user, quiz=quiz)
+        return attempt_response(request, attempt, status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+
+class AttemptDetailView(APIView):
+    @extend_schema(
+        responses={200: s.AttemptSerializer, 404: E404},
+        summary="Your attempt: questions, saved answers, and results once submitted",
+        tags=["quizzes"],
+    )
+    def get(self, request: Request, id) -> Response:
+        return attempt_response(request, selectors.attempt_get(user=request.user, attempt_id=id))
+
+
+class AttemptAnswersView(APIView):
+    @extend_schema(
+        request=s.AnswersSerializer,
+        responses={200: s.AttemptSerializer, 400: E400, 404: E404, 409: E409},
+        summary="Save answers without submitting",
+        tags=["quizzes"],
+    )
+    def put(self, request: Request, id) -> Response:
+        serializer = s.AnswersSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        attempt = services.answers_save(
+            user=request.user, attempt_id=id, answers=serializer.validated_data.get("answers", {})
+        )
+        return attempt_response(request, attempt)
+
+
+class AttemptSubmitView(APIView):
+    @extend_schema(
+        request=s.AnswersSerializer,
+        responses={200: s.AttemptSerializer, 400: E400, 404: E404, 409: E409},
+        summary="Submit (with last answers); again returns the same result",
+        tags=["quizzes"],
+    )
+    def post(self, request: Request, id) -> Response:
+        serializer = s.AnswersSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        attempt = services.attempt_submit(
+            user=request.user, attempt_id=id, answers=serializer.validated_data.get("answers")
+        )
+        return attempt_response(request, attempt)
+
+
+class LeaderboardView(APIView):
+    @extend_schema(
+        responses={200: s.LeaderboardSerializer, 404: E404},
+        summary="Best attempt per user, by score then time; ties share a rank",
+        tags=["quizzes"],
+    )
+    def get(self, request: Request, id) -> Response:
+        quiz = selectors.quiz_get(viewer=request.user, quiz_id=id)
+        try:
+            limit = max(1, min(100, int(request.query_params.get("limit", 20))))
+        except ValueError:
+            limit = 20
+        rows, mine, total = selectors.quiz_leaderboard(quiz=quiz, viewer=request.user, limit=limit)
+        return Response(s.LeaderboardSerializer({"total": total, "results": rows, "me": mine}).data)
+
+
+# --- instructor ---------------------------------------------------------------------------------
+
+
+def _managed_quiz(request: Request, quiz_id):
+    quiz = selectors.quiz_get(viewer=request.user, quiz_id=quiz_id)
+    course_selectors.managed_course(user=request.user, course_id=quiz.course_id)
+    return quiz
+
+
+class InstructorQuizCreateView(APIView):
+    @extend_schema(
+        request=s.QuizWriteSerializer,
+        responses={201: s.QuizSerializer, 400: E400, 404: E404},
+        summary="Add a quiz to one of your courses",
+        tags=["instructor"],
+    )
+    def post(self, request: Request, id) -> Response:
+        course = course_selectors.managed_course(user=request.user, course_id=id)
+        serializer = s.QuizWriteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        quiz = services.quiz_create(course=course, actor=request.user, **serializer.validated_data)
+        status_data = selectors.quiz_status(user=request.user, quiz=quiz)
+        return Response(
+            s.QuizSerializer(quiz, context={"status": status_data}).data, status=status.HTTP_201_CREATED
+        )
+
+
+class InstructorQuizView(APIView):
+    @extend_schema(
+        responses={200: s.QuestionKeySerializer(many=True), 404: E404},
+        summary="A quiz's questions with their keys",
+        tags=["instructor"],
+    )
+    def get(self, request: Request, id) -> Response:
+        quiz = _managed_quiz(request, id)
+        questions = quiz.questions.prefetch_related("choices").order_by("order", "id")
+        return Response(s.QuestionKeySerializer(questions, many=True).data)
+
+    @extend_schema(
+        request=s.QuizWriteSerializer,
+        responses={200: s.QuizSerializer, 400: E400, 404: E404},
+        summary="Change a quiz's settings",
+        tags=["instructor"],
+    )
+    def patch(self, request: Request, id) -> Response:
+        quiz = _managed_quiz(request, id)
+        serializer = s.QuizWriteSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        quiz = services.quiz_update(quiz=quiz, actor=request.user, **serializer.validated_data)
+        status_data = selectors.quiz_status(user=request.user, quiz=quiz)
+        return Response(s.QuizSerializer(quiz, context={"status": status_data}).data)
+
+
+class InstructorQuestionCreateView(APIView):
+    @extend_schema(
+        request=s.QuestionWriteSerializer,
+        responses={201: s.QuestionKeySerializer, 400: E400, 404: E404},
+        summary="Add a question",
+        tags=["instructor"],
+    )
+    def post(self, request: Request, id) -> Response:
+        quiz = _managed_quiz(request, id)
+        serializer = s.QuestionWriteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        question = services.question_create(quiz=quiz, actor=request.user, **serializer.validated_data)
+        question = Question.objects.prefetch_related("choices").get(pk=question.pk)
+        return Response(s.QuestionKeySerializer(question).data, status=status.HTTP_201_CREATED)
+
+
+class InstructorQuestionView(APIView):
+    @extend_schema(
+        responses={204: None, 404: E404, 409: E409}, summary="Delete a question", tags=["instructor"]
+    )
+    def delete(self, request: Request, id) -> Response:
+        question = Question.objects.select_related("quiz", "quiz__course").filter(pk=id).first()
+        if question is None:
+            raise NotFound("No such question.")
+        _managed_quiz(request, question.quiz_id)
+        services.question_delete(question=question, actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class InstructorGiftImportView(APIView):
+    @extend_schema(
+        request=s.GiftImportSerializer,
+        responses={201: s.QuestionKeySerializer(many=True), 400: E400, 404: E404},
+        summary="Import questions written in Moodle's GIFT format",
+        tags=["instructor"],
+    )
+    def post(self, request: Request, id) -> Response:
+        quiz = _managed_quiz(request, id)
+        serializer = s.GiftImportSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        created = services.quiz_import_gift(
+            quiz=quiz, actor=request.user, source=serializer.validated_data["gift"]
+        )
+        questions = (
+            Question.objects.filter(pk__in=[q.pk for q in created])
+            .prefetch_related("choices")
+            .order_by("order")
+        )
+        return Response(s.QuestionKeySerializer(questions, many=True).data, status=status.HTTP_201_CREATED)
+
+
+class InstructorAttemptListView(generics.ListAPIView):
+    serializer_class = s.InstructorAttemptSerializer
+
+    def get_queryset(self):
+        quiz = _managed_quiz(self.request, self.kwargs["id"])
+        attempts = QuizAttempt.objects.filter(quiz=quiz).select_related("user", "quiz")
+        wanted = self.request.query_params.get("status")
+        if wanted in QuizAttempt.Status.values:
+            attempts = attempts.filter(status=wanted)
+        return attempts.order_by("-started_at")
+
+    @extend_schema(
+        summary="Attempts at a quiz (?status=needs_grading for the essays to grade)", tags=["instructor"]
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+
+class InstructorEssayGradeView(APIView):
+    @extend_schema(
+        request=s.EssayGradeSerializer,
+        responses={200: s.InstructorAttemptSerializer, 400: E400, 404: E404},
+        summary="Grade an essay answer",
+        tags=["instructor"],
+    )
+    def post(self, request: Request, id) -> Response:
+        serializer = s.EssayGradeSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        attempt = services.essay_grade(answer_id=id, grader=request.user, **serializer.validated_data)
+        return Response(s.InstructorAttemptSerializer(attempt).data)
