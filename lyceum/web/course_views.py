@@ -64,6 +64,7 @@ def course_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "enrollment": enrollment,
             "progress": progress,
             "first_lesson": first_lesson,
+            "quizzes": course.quizzes.filter(is_published=True).order_by("created_at"),
             "can_manage": bool(viewer and can_manage_course(viewer, course)),
         },
     )
@@ -226,6 +227,7 @@ def teach_course(request: HttpRequest, course_id) -> HttpResponse:
             "course": course,
             "form": form,
             "module_form": course_forms.ModuleForm(),
+            "quizzes": course.quizzes.order_by("created_at"),
         },
         status=400 if request.method == "POST" else 200,
     )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import course_views, views
+from . import course_views, quiz_views, views
 
 app_name = "web"
 
@@ -42,6 +42,12 @@ urlpatterns = [
     path("teach/courses/<uuid:course_id>/modules/", course_views.teach_module_add, name="teach_module_add"),
     path("teach/modules/<uuid:module_id>/", course_views.teach_module_action, name="teach_module"),
     path("teach/lessons/<uuid:lesson_id>/", course_views.teach_lesson, name="teach_lesson"),
+    path("quizzes/<uuid:quiz_id>/", quiz_views.quiz_intro, name="quiz"),
+    path("quizzes/<uuid:quiz_id>/start/", quiz_views.quiz_start, name="quiz_start"),
+    path("quiz-attempts/<uuid:attempt_id>/", quiz_views.attempt_page, name="attempt"),
+    path("quiz-attempts/<uuid:attempt_id>/submit/", quiz_views.attempt_submit, name="attempt_submit"),
+    path("teach/courses/<uuid:course_id>/quizzes/new/", quiz_views.teach_quiz_new, name="teach_quiz_new"),
+    path("teach/quizzes/<uuid:quiz_id>/", quiz_views.teach_quiz, name="teach_quiz"),
     path(
         "teach/lessons/<uuid:lesson_id>/action/", course_views.teach_lesson_action, name="teach_lesson_action"
     ),

@@ -78,3 +78,7 @@ class Command(BaseCommand):
 
         courses = create_demo_courses(instructor=existing["instructor"], student=existing["student"])
         self.stdout.write(f"Demo courses: {', '.join(course.title for course in courses)}")
+        from lyceum.quizzes.demo import create_demo_quizzes
+
+        quizzes = create_demo_quizzes(instructor=existing["instructor"])
+        self.stdout.write(f"Demo quizzes: {len(quizzes)}, one in each demo course")

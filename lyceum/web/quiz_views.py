@@ -1,0 +1,247 @@
+"""Quiz pages: intro, the quiz screen (server deadline, answers saved as you go), results, and the
+instructor's quiz builder, GIFT import and grading view. They call the quizzes services."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from lyceum.core.exceptions import ApplicationError
+from lyceum.courses import selectors as course_selectors
+from lyceum.quizzes import selectors, services
+from lyceum.quizzes.models import Question, QuestionAnswer, QuizAttempt
+
+
+@login_required
+def quiz_intro(request: HttpRequest, quiz_id) -> HttpResponse:
+    quiz = selectors.quiz_get(viewer=request.user, quiz_id=quiz_id)
+    return render(
+        request,
+        "web/quizzes/intro.html",
+        {
+            "quiz": quiz,
+            "status": selectors.quiz_status(user=request.user, quiz=quiz),
+            "grade": selectors.quiz_grade(user=request.user, quiz=quiz),
+            "attempts": QuizAttempt.objects.filter(user=request.user, quiz=quiz).order_by("number"),
+        },
+    )
+
+
+@login_required
+@require_POST
+def quiz_start(request: HttpRequest, quiz_id) -> HttpResponse:
+    quiz = selectors.quiz_get(viewer=request.user, quiz_id=quiz_id)
+    try:
+        attempt, _ = services.attempt_start(user=request.user, quiz=quiz)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+        return redirect("web:quiz", quiz_id=quiz.pk)
+    return redirect("web:attempt", attempt_id=attempt.pk)
+
+
+def _answers_from_form(request: HttpRequest, attempt: QuizAttempt) -> dict[str, dict]:
+    answers = {}
+    for question_id in attempt.question_order:
+        prefix = f"q-{question_id}"
+        if f"{prefix}-present" not in request.POST:
+            continue
+        kind = request.POST.get(f"{prefix}-type")
+        if kind in ("single", "multiple", "true_false"):
+            answers[question_id] = {"choices": request.POST.getlist(prefix)}
+        elif kind == "numeric":
+            answers[question_id] = {"number": request.POST.get(prefix, "").strip() or None}
+        else:
+            answers[question_id] = {"text": request.POST.get(prefix, "")}
+    return answers
+
+
+@login_required
+def attempt_page(request: HttpRequest, attempt_id) -> HttpResponse:
+    attempt = selectors.attempt_get(user=request.user, attempt_id=attempt_id)
+    sheet = selectors.attempt_sheet(attempt=attempt)
+    template = (
+        "web/quizzes/attempt.html"
+        if attempt.status == QuizAttempt.Status.IN_PROGRESS
+        else "web/quizzes/result.html"
+    )
+    return render(
+        request,
+        template,
+        {
+            "attempt": attempt,
+            "quiz": attempt.quiz,
+            "sheet": sheet,
+            "answers_visible": selectors.answers_are_visible(attempt),
+        },
+    )
+
+
+@login_required
+@require_POST
+def attempt_submit(request: HttpRequest, attempt_id) -> HttpResponse:
+    attempt = selectors.attempt_get(user=request.user, attempt_id=attempt_id)
+    try:
+        services.attempt_submit(
+            user=request.user, attempt_id=attempt.pk, answers=_answers_from_form(request, attempt)
+        )
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return redirect("web:attempt", attempt_id=attempt.pk)
+    except ApplicationError as error:
+        messages.warning(request, error.message)
+    return redirect("web:attempt", attempt_id=attempt.pk)
+
+
+# --- instructor ---------------------------------------------------------------------------------
+
+
+def _managed_quiz(request: HttpRequest, quiz_id):
+    quiz = selectors.quiz_get(viewer=request.user, quiz_id=quiz_id)
+    course_selectors.managed_course(
+        user=request.user,
+        course_id=quiz.course_id,
+    )
+    return quiz
+
+
+@login_required
+@require_POST
+def teach_quiz_new(request: HttpRequest, course_id) -> HttpResponse:
+    course = course_selectors.managed_course(user=request.user, course_id=course_id)
+    try:
+        quiz = services.quiz_create(
+            course=course, actor=request.user, title=request.POST.get("title", "").strip() or "New quiz"
+        )
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return redirect("web:teach_course", course_id=course.pk)
+    return redirect("web:teach_quiz", quiz_id=quiz.pk)
+
+
+def _choices_from_lines(text: str) -> list[dict]:
+    """One choice a line; a leading * marks a correct one."""
+    choices = []
+    for line in text.splitlines():
+        line = line.strip()
+        if line:
+            correct = line.startswith("*")
+            choices.append({"text": line.lstrip("*").strip(), "is_correct": correct})
+    return choices
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def teach_quiz(request: HttpRequest, quiz_id) -> HttpResponse:
+    quiz = _managed_quiz(request, quiz_id)
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "settings":
+                services.quiz_update(quiz=quiz, actor=request.user, **_quiz_settings(request))
+                messages.success(request, "Quiz settings saved.")
+            elif action == "question":
+                _add_question(request, quiz)
+                messages.success(request, "Question added.")
+            elif action == "gift":
+                created = services.quiz_import_gift(
+                    quiz=quiz, actor=request.user, source=request.POST.get("gift", "")
+                )
+                count = len(created)
+                messages.success(request, f"Imported {count} question{'s' if count != 1 else ''}.")
+            elif action == "grade":
+                services.essay_grade(
+                    answer_id=request.POST.get("answer"),
+                    grader=request.user,
+                    points=_decimal(request.POST.get("points"), "points"),
+                    feedback=request.POST.get("feedback", ""),
+                )
+                messages.success(request, "Essay graded.")
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        except ApplicationError as error:
+            messages.error(request, error.message)
+        return redirect("web:teach_quiz", quiz_id=quiz.pk)
+    questions = quiz.questions.prefetch_related("choices").order_by("order", "id")
+    to_grade = (
+        QuestionAnswer.objects.filter(attempt__quiz=quiz, question__type="essay", points_awarded__isnull=True)
+        .exclude(attempt__status=QuizAttempt.Status.IN_PROGRESS)
+        .select_related("question", "attempt__user")
+    )
+    return render(
+        request,
+        "web/teach/quiz.html",
+        {
+            "quiz": quiz,
+            "questions": questions,
+            "to_grade": to_grade,
+            "types": Question.Type.choices,
+        },
+    )
+
+
+def _decimal(value, field: str) -> Decimal:
+    try:
+        return Decimal(str(value).strip())
+    except (InvalidOperation, AttributeError):
+        raise ValidationError({field: ["Enter a number."]}) from None
+
+
+def _quiz_settings(request: HttpRequest) -> dict:
+    post = request.POST
+
+    def optional_int(name):
+        value = post.get(name, "").strip()
+        if not value:
+            return None
+        if not value.isdigit():
+            raise ValidationError({name: ["Enter a whole number."]})
+        return int(value)
+
+    return {
+        "title": post.get("title", "").strip(),
+        "passing_score_percent": optional_int("passing_score_percent") or 0,
+        "time_limit_minutes": optional_int("time_limit_minutes"),
+        "max_attempts": optional_int("max_attempts"),
+        "shuffle_questions": bool(post.get("shuffle_questions")),
+        "shuffle_choices": bool(post.get("shuffle_choices")),
+        "navigation": post.get("navigation", "free"),
+        "show_answers": post.get("show_answers", "after_submission"),
+        "is_published": bool(post.get("is_published")),
+    }
+
+
+def _add_question(request: HttpRequest, quiz) -> None:
+    post = request.POST
+    kind = post.get("type", "")
+    fields: dict = {"points": _decimal(post.get("points") or "1", "points")}
+    choices = _choices_from_lines(post.get("choices", ""))
+    if kind == "true_false":
+        truth = post.get("truth") == "true"
+        choices = [{"text": "True", "is_correct": truth}, {"text": "False", "is_correct": not truth}]
+    if kind == "multiple":
+        fields["partial_credit"] = bool(post.get("partial_credit"))
+    if kind == "short_text":
+        fields["accepted_answers"] = [a.strip() for a in post.get("accepted", "").splitlines() if a.strip()]
+    if kind == "numeric":
+        fields["numeric_answer"] = _decimal(post.get("number"), "numeric_answer")
+        fields["numeric_tolerance"] = _decimal(post.get("tolerance") or "0", "numeric_tolerance")
+    if kind not in ("single", "multiple", "true_false"):
+        choices = []
+    services.question_create(
+        quiz=quiz,
+        actor=request.user,
+        type=kind,
+        text=post.get("text", ""),
+        choices=choices,
+        explanation=post.get("explanation", ""),
+        **fields,
+    )

@@ -1,0 +1,98 @@
+"""The demo student takes a timed quiz in Chromium: answers are saved as they go, a reload keeps
+them and the order, submitting shows the result; an attempt left to expire is graded on what was
+saved."""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+from playwright.sync_api import expect
+from zeal import zeal_ignore
+
+from lyceum.courses.models import Course
+from lyceum.quizzes.models import QuizAttempt
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def demo(live_server):
+    with zeal_ignore():  # a command calls services in a loop by design
+        call_command("init_data", verbosity=0)
+    return live_server.url
+
+
+def _log_in(page, base):
+    page.goto(base + "/login/")
+    page.get_by_label("Email or username").fill("student")
+    page.get_by_label("Password").fill("learn-lyceum-2026")
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Welcome back")
+
+
+def _question_order(page):
+    return page.locator("fieldset[data-question]").evaluate_all(
+        "sets => sets.map(s => s.dataset.question + ':' + "
+        "Array.from(s.querySelectorAll('input[type=radio],input[type=checkbox]'))"
+        ".map(i => i.value).join(','))"
+    )
+
+
+def test_student_takes_a_timed_quiz_reloads_and_submits(demo, page, screenshot):
+    _log_in(page, demo)
+    page.goto(demo + "/courses/python-from-zero/")
+    page.get_by_role("link", name="Check your understanding").click()
+    expect(page.get_by_text("10 minutes, kept by the server")).to_be_visible()
+    page.get_by_role("button", name="Start the quiz").click()
+
+    expect(page.get_by_role("timer")).to_contain_text(re.compile(r"(9|10):\d\d left"))
+    order = _question_order(page)
+    page.get_by_label("print").check()
+    page.get_by_label("int", exact=True).check()
+    page.get_by_label("str", exact=True).check()
+    page.get_by_role("group", name=re.compile("Question 4")).get_by_role("textbox").fill(" DEF ")
+    expect(page.get_by_role("status")).to_have_text("All answers saved.")
+    screenshot("20-quiz-in-progress")
+
+    page.reload()
+    assert _question_order(page) == order
+    expect(page.get_by_label("print")).to_be_checked()
+    expect(page.get_by_label("int", exact=True)).to_be_checked()
+    expect(page.get_by_role("group", name=re.compile("Question 4")).get_by_role("textbox")).to_have_value(
+        " DEF "
+    )
+    page.get_by_role("group", name=re.compile("Question 5")).get_by_role("textbox").fill("3")
+    page.get_by_role("button", name="Submit answers").click()
+
+    expect(page.get_by_role("heading", name="Your result")).to_be_visible()
+    # print, both types, def and 7 // 2 == 3 are right; the essay left empty earns nothing.
+    expect(page.get_by_text("66.67%")).to_be_visible()
+    expect(page.get_by_text("Passed", exact=True)).to_be_visible()
+    screenshot("21-quiz-result")
+    attempt = QuizAttempt.objects.get(user__username="student")
+    assert (attempt.score, attempt.status) == (4, "graded")
+
+
+def test_an_attempt_left_to_expire_is_graded_on_what_was_saved(demo, page):
+    _log_in(page, demo)
+    course = Course.objects.get(slug="python-from-zero")
+    quiz = course.quizzes.get()
+    page.goto(f"{demo}/quizzes/{quiz.pk}/")
+    page.get_by_role("button", name="Start the quiz").click()
+    page.get_by_label("print").check()
+    expect(page.get_by_role("status")).to_have_text("All answers saved.")
+    # The clock runs out while the student is away.
+    QuizAttempt.objects.filter(user__username="student").update(
+        deadline=timezone.now() - datetime.timedelta(seconds=30)
+    )
+
+    page.reload()
+
+    expect(page.get_by_role("heading", name="Your result")).to_be_visible()
+    attempt = QuizAttempt.objects.get(user__username="student")
+    assert attempt.status == "graded"
+    assert attempt.score == 1
