@@ -143,6 +143,52 @@ def question_create(
     return question
 
 
+QUESTION_FIELDS = {
+    "text",
+    "points",
+    "explanation",
+    "partial_credit",
+    "accepted_answers",
+    "numeric_answer",
+    "numeric_tolerance",
+}
+
+
+@transaction.atomic
+def question_update(
+    *, question: Question, actor: User, choices: list[dict] | None = None, **fields: Any
+) -> Question:
+    """Changes a question. Its type stays; its choices are replaced only while nobody has
+    answered it, so graded attempts keep meaning what they meant."""
+    _require_manager(actor, question.quiz)
+    unknown = set(fields) - QUESTION_FIELDS
+    if unknown:
+        raise ValidationError({name: ["This field cannot be changed."] for name in unknown})
+    for name, value in fields.items():
+        setattr(question, name, value.strip() if name == "text" else value)
+    if choices is not None and question.answers.exists():
+        raise Conflict(
+            "Students have answered this question: its choices cannot change.", code="question_answered"
+        )
+    current = [{"text": c.text, "is_correct": c.is_correct} for c in question.choices.all()]
+    _validate_question(question, current if choices is None else list(choices))
+    question.save()
+    if choices is not None:
+        question.choices.all().delete()
+        Choice.objects.bulk_create(
+            [
+                Choice(
+                    question=question,
+                    text=str(choice["text"]).strip(),
+                    is_correct=bool(choice.get("is_correct")),
+                    order=index,
+                )
+                for index, choice in enumerate(choices)
+            ]
+        )
+    return question
+
+
 @transaction.atomic
 def question_delete(*, question: Question, actor: User) -> None:
     _require_manager(actor, question.quiz)

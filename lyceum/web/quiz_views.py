@@ -21,10 +21,14 @@ from lyceum.quizzes.models import Question, QuestionAnswer, QuizAttempt
 @login_required
 def quiz_intro(request: HttpRequest, quiz_id) -> HttpResponse:
     quiz = selectors.quiz_get(viewer=request.user, quiz_id=quiz_id)
+    leaders, mine, ranked = selectors.quiz_leaderboard(quiz=quiz, viewer=request.user, limit=10)
     return render(
         request,
         "web/quizzes/intro.html",
         {
+            "leaders": leaders,
+            "my_rank": mine,
+            "ranked": ranked,
             "quiz": quiz,
             "status": selectors.quiz_status(user=request.user, quiz=quiz),
             "grade": selectors.quiz_grade(user=request.user, quiz=quiz),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.request import Request
@@ -192,6 +193,26 @@ class InstructorQuestionCreateView(APIView):
 
 
 class InstructorQuestionView(APIView):
+    @extend_schema(
+        request=s.QuestionWriteSerializer,
+        responses={200: s.QuestionKeySerializer, 400: E400, 404: E404, 409: E409},
+        summary="Change a question (choices only while unanswered)",
+        tags=["instructor"],
+    )
+    def patch(self, request: Request, id) -> Response:
+        question = Question.objects.select_related("quiz", "quiz__course").filter(pk=id).first()
+        if question is None:
+            raise NotFound("No such question.")
+        _managed_quiz(request, question.quiz_id)
+        serializer = s.QuestionWriteSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        if "type" in data and data.pop("type") != question.type:
+            raise ValidationError({"type": ["A question's type cannot change."]})
+        services.question_update(question=question, actor=request.user, **data)
+        question = Question.objects.prefetch_related("choices").get(pk=question.pk)
+        return Response(s.QuestionKeySerializer(question).data)
+
     @extend_schema(
         responses={204: None, 404: E404, 409: E409}, summary="Delete a question", tags=["instructor"]
     )

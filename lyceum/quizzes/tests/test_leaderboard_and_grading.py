@@ -217,3 +217,35 @@ def test_concurrent_starts_cannot_exceed_the_maximum(ines, alice):
 
     assert QuizAttempt.objects.filter(user=alice, quiz=quiz).count() <= 2
     assert set(outcomes) <= {"ok", "Conflict"}
+
+
+def test_questions_can_be_edited_but_answered_choices_stay(login_api, ines, alice):
+    quiz = quiz_of_every_type(instructor=ines)
+    single = quiz.questions.get(type="single")
+    client = login_api(ines)
+
+    edited = client.patch(
+        f"/api/instructor/questions/{single.pk}/",
+        {
+            "text": "Capital of France (city)?",
+            "points": "3",
+            "choices": [{"text": "Paris", "is_correct": True}, {"text": "Rome"}],
+        },
+        format="json",
+    )
+    retyped = client.patch(f"/api/instructor/questions/{single.pk}/", {"type": "essay"}, format="json")
+    enroll(alice, quiz)
+    student = login_api(alice)
+    attempt = student.post("/api/quiz-attempts/", {"quiz": str(quiz.pk)}, format="json").json()
+    student.post(f"/api/quiz-attempts/{attempt['id']}/submit/", {}, format="json")
+    locked = client.patch(
+        f"/api/instructor/questions/{single.pk}/",
+        {"choices": [{"text": "Lyon", "is_correct": True}, {"text": "x"}]},
+        format="json",
+    )
+
+    assert edited.status_code == 200
+    assert [c["text"] for c in edited.json()["choices"]] == ["Paris", "Rome"]
+    assert edited.json()["points"] == "3.00"
+    assert retyped.status_code == 400
+    assert locked.status_code == 409

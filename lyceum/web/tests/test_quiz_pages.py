@@ -123,3 +123,16 @@ def test_instructor_builds_imports_and_grades(client, ines, alice, quiz):
 
     attempt.refresh_from_db()
     assert attempt.status == "graded"
+
+
+def test_the_quiz_page_shows_the_leaderboard(client, alice, quiz):
+    enroll(alice, quiz)
+    client.force_login(alice)
+    client.post(f"/quizzes/{quiz.pk}/start/")
+    attempt = QuizAttempt.objects.get(user=alice)
+    client.post(f"/quiz-attempts/{attempt.pk}/submit/", {})
+
+    html = client.get(f"/quizzes/{quiz.pk}/").content.decode()
+
+    assert "Leaderboard" in html
+    assert 'class="me"' in html
