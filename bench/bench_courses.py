@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
 import sys
 import tempfile
 import urllib.request
@@ -19,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.harness import BIN, ROOT, Server, lyceum_instance, print_table, uvicorn_argv, wrk
+from bench.harness import Server, lyceum_instance, print_table, run_seed, uvicorn_argv, wrk
 
 
 def main() -> None:
@@ -34,18 +33,7 @@ def main() -> None:
         tempfile.TemporaryDirectory(prefix="lyceum-bench-payloads-") as payloads,
     ):
         print("seeding 10,000 courses and a course of 50 x 20 lessons ...", file=sys.stderr)
-        big_id = (
-            subprocess.run(
-                [str(BIN / "python"), "bench/seed_courses.py"],
-                cwd=ROOT,
-                env=env,
-                check=True,
-                capture_output=True,
-                text=True,
-            )
-            .stdout.strip()
-            .splitlines()[-1]
-        )
+        big_id = run_seed("seed_courses.py", env)
         env = {**env, "BENCH_PAYLOAD_DIR": payloads}
         argv = uvicorn_argv()
         endpoints = {"catalog": "/api/courses/?page_size=20", "course-detail": f"/api/courses/{big_id}/"}

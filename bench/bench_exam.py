@@ -13,7 +13,6 @@ import argparse
 import asyncio
 import json
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -23,7 +22,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.harness import BIN, ROOT, Server, lyceum_instance, uvicorn_argv
+from bench.harness import Server, lyceum_instance, run_seed, uvicorn_argv
 
 
 async def burst(client: httpx.AsyncClient, requests: list[tuple[str, str, dict | None, str]]):
@@ -101,16 +100,7 @@ def main() -> None:
         tempfile.TemporaryDirectory(prefix="lyceum-bench-payloads-") as payloads,
     ):
         print(f"seeding a 30-question quiz and {args.students} students ...", file=sys.stderr)
-        seed = json.loads(
-            subprocess.run(
-                [str(BIN / "python"), "bench/seed_exam.py"],
-                cwd=ROOT,
-                env=env,
-                check=True,
-                capture_output=True,
-                text=True,
-            ).stdout.splitlines()[-1]
-        )
+        seed = json.loads(run_seed("seed_exam.py", env))
         seed["payloads"] = payloads
         with Server(uvicorn_argv(), {**env, "BENCH_PAYLOAD_DIR": payloads}) as server:
             results = asyncio.run(exam(server.base_url, seed))

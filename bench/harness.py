@@ -84,6 +84,19 @@ def lyceum_instance(**extra_env: str) -> Iterator[dict[str, str]]:
         yield env
 
 
+def run_seed(script: str, env: dict[str, str]) -> str:
+    """Runs a seeding script of bench/ with the benchmark's environment; returns its last line."""
+    done = subprocess.run(
+        [str(BIN / "python"), f"bench/{script}"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return done.stdout.strip().splitlines()[-1]
+
+
 @dataclass
 class Server:
     """A server process started from ``argv`` (``{port}`` is replaced) and stopped afterwards."""

@@ -109,6 +109,20 @@ def _validate_question(question: Question, choices: list[dict]) -> None:
     question.full_clean(exclude=["quiz"])
 
 
+def _create_choices(question: Question, choices: list[dict]) -> None:
+    Choice.objects.bulk_create(
+        [
+            Choice(
+                question=question,
+                text=str(choice["text"]).strip(),
+                is_correct=bool(choice.get("is_correct")),
+                order=index,
+            )
+            for index, choice in enumerate(choices)
+        ]
+    )
+
+
 @transaction.atomic
 def question_create(
     *,
@@ -129,17 +143,7 @@ def question_create(
     choices = list(choices or [])
     _validate_question(question, choices)
     question.save()
-    Choice.objects.bulk_create(
-        [
-            Choice(
-                question=question,
-                text=str(choice["text"]).strip(),
-                is_correct=bool(choice.get("is_correct")),
-                order=index,
-            )
-            for index, choice in enumerate(choices)
-        ]
-    )
+    _create_choices(question, choices)
     return question
 
 
@@ -175,17 +179,7 @@ def question_update(
     question.save()
     if choices is not None:
         question.choices.all().delete()
-        Choice.objects.bulk_create(
-            [
-                Choice(
-                    question=question,
-                    text=str(choice["text"]).strip(),
-                    is_correct=bool(choice.get("is_correct")),
-                    order=index,
-                )
-                for index, choice in enumerate(choices)
-            ]
-        )
+        _create_choices(question, choices)
     return question
 
 
