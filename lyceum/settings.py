@@ -195,6 +195,13 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
+# `celery -A lyceum beat` runs these; each task is a thin wrapper over a service.
+CELERY_BEAT_SCHEDULE = {
+    "close-expired-quiz-attempts": {
+        "task": "lyceum.quizzes.tasks.close_expired_attempts",
+        "schedule": 60.0,
+    },
+}
 
 # --- authentication -----------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

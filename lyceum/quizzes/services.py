@@ -534,3 +534,24 @@ def essay_grade(*, answer_id: Any, grader: User, points: Decimal, feedback: str 
     pending = attempt.answers.filter(question__type=Question.Type.ESSAY, points_awarded__isnull=True).exists()
     _total(attempt, pending=pending)
     return attempt
+
+
+def attempts_close_expired() -> int:
+    """Grades every attempt whose time ran out; returns how many. Run each minute by Celery beat."""
+    cutoff = _now() - GRACE
+    closed = 0
+    expired = QuizAttempt.objects.filter(
+        status=QuizAttempt.Status.IN_PROGRESS, deadline__lt=cutoff
+    ).values_list("pk", flat=True)
+    for attempt_id in list(expired[:1000]):
+        with transaction.atomic():
+            attempt = (
+                QuizAttempt.objects.select_for_update(of=("self",), skip_locked=True)
+                .select_related("quiz", "quiz__course")
+                .filter(pk=attempt_id, status=QuizAttempt.Status.IN_PROGRESS)
+                .first()
+            )
+            if attempt is not None:
+                _grade(attempt, submitted_at=attempt.deadline)
+                closed += 1
+    return closed

@@ -319,3 +319,22 @@ def test_answers_after_the_quiz_closes_setting(login_api, alice, ines):
     quiz.opens_at = None
     quiz.save()
     assert client.get(f"/api/quiz-attempts/{body['id']}/").json()["answers_visible"] is True
+
+
+def test_the_periodic_sweep_grades_expired_attempts_only(login_api, alice, bob, ines):
+    from lyceum.quizzes.tasks import close_expired_attempts
+
+    quiz = quiz_of_every_type(instructor=ines, time_limit_minutes=10)
+    enroll(alice, quiz)
+    enroll(bob, quiz)
+    expired = _start(login_api(alice), quiz).json()
+    running = _start(login_api(bob), quiz).json()
+    QuizAttempt.objects.filter(pk=expired["id"]).update(
+        deadline=timezone.now() - datetime.timedelta(minutes=1)
+    )
+
+    closed = close_expired_attempts.delay().get()
+
+    assert closed == 1
+    assert QuizAttempt.objects.get(pk=expired["id"]).status == "graded"
+    assert QuizAttempt.objects.get(pk=running["id"]).status == "in_progress"
