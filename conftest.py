@@ -39,6 +39,8 @@ def _clean_cache():
 @pytest.fixture(autouse=True)
 def _private_media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+    # A failing event subscriber is logged in production; in a test it fails the test.
+    settings.EVENTS_RAISE_SUBSCRIBER_ERRORS = True
 
 
 @pytest.fixture(autouse=True, scope="session")

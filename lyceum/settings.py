@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "lyceum.accounts",
     "lyceum.courses",
     "lyceum.quizzes",
+    "lyceum.chat",
     "lyceum.web",
 ]
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.dispatch import Signal
 
@@ -31,6 +32,8 @@ def publish(event: DomainEvent, **payload: Any) -> None:
     def send() -> None:
         for receiver, result in event.send_robust(sender=event.name, **payload):
             if isinstance(result, Exception):
+                if getattr(settings, "EVENTS_RAISE_SUBSCRIBER_ERRORS", False):
+                    raise result  # tests: a broken subscriber fails the test that triggered it
                 logger.error(
                     "subscriber %r of %s failed",
                     receiver,

@@ -319,6 +319,9 @@ def test_course_admin_pages_work_for_staff(client, admin_user, page):
         "/admin/quizzes/question/",
         "/admin/quizzes/quizattempt/",
         "/admin/quizzes/questionanswer/",
+        "/admin/chat/chatroom/",
+        "/admin/chat/message/",
+        "/admin/chat/participant/",
     ],
 )
 def test_quiz_admin_pages_work_for_staff(client, admin_user, page):

@@ -1,0 +1,51 @@
+"""Reads of chat: a user's rooms with unread counts, and message history."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count, F, OuterRef, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+
+from lyceum.accounts.models import User
+from lyceum.core.exceptions import NotFound
+
+from .models import ChatRoom, Message, Participant
+
+
+def rooms_of(*, user: User) -> QuerySet[ChatRoom]:
+    """The user's rooms, newest activity first, each with ``unread`` (others' messages after the
+    user's read position) and ``last_read_seq``."""
+    mine = Participant.objects.filter(room=OuterRef("pk"), user=user)
+    unread = (
+        Message.objects.filter(
+            room=OuterRef("pk"), seq__gt=OuterRef("last_read_seq"), deleted_at__isnull=True
+        )
+        .exclude(sender=user)
+        .order_by()
+        .values("room")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return (
+        ChatRoom.objects.filter(participants__user=user)
+        .annotate(last_read_seq=Subquery(mine.values("last_read_seq")[:1]))
+        .annotate(unread=Coalesce(Subquery(unread), Value(0)))
+        .order_by(F("last_message_at").desc(nulls_last=True), "-created_at")
+    )
+
+
+def room_for(*, user: User, room_id: Any) -> ChatRoom:
+    room = ChatRoom.objects.filter(pk=room_id, participants__user=user).first()
+    if room is None:
+        raise NotFound("No such room among yours.")
+    return room
+
+
+def room_messages(*, room: ChatRoom) -> QuerySet[Message]:
+    return Message.objects.filter(room=room).select_related("sender")
+
+
+def messages_after(*, room: ChatRoom, seq: int, limit: int = 500) -> list[Message]:
+    """The messages a client missed after ``seq``, in order (for a socket that resumes)."""
+    return list(Message.objects.filter(room=room, seq__gt=seq).order_by("seq")[:limit])

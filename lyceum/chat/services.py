@@ -1,0 +1,223 @@
+"""Every write of chat: rooms, membership, messages and read positions.
+
+Each write is broadcast to the room's channel-layer group after the transaction commits, so a
+socket never shows a message that was rolled back.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from lyceum.accounts.models import User
+from lyceum.core.events import publish
+from lyceum.core.exceptions import Forbidden, NotFound
+from lyceum.courses.models import Course
+
+from . import events
+from .models import MAX_MESSAGE_LENGTH, ChatRoom, Message, Participant
+
+
+def room_group(room_id: Any) -> str:
+    return f"chat.room.{room_id}"
+
+
+def broadcast(room_id: Any, event: dict[str, Any]) -> None:
+    """Sends ``event`` to the room's sockets once the transaction commits."""
+
+    def send() -> None:
+        layer = get_channel_layer()
+        if layer is not None:
+            async_to_sync(layer.group_send)(room_group(room_id), {"type": "room.event", "event": event})
+
+    transaction.on_commit(send)
+
+
+def message_event(message: Message) -> dict[str, Any]:
+    """What sockets receive of a message (content is sent as text; clients escape it)."""
+    return {
+        "id": str(message.id),
+        "room": str(message.room_id),
+        "seq": message.seq,
+        "sender": str(message.sender_id) if message.sender_id else None,
+        "client_id": message.client_id,
+        "content": "" if message.is_deleted else message.content,
+        "created_at": message.created_at.isoformat(),
+        "edited_at": message.edited_at.isoformat() if message.edited_at else None,
+        "deleted": message.is_deleted,
+    }
+
+
+def _membership(room: ChatRoom, user: User) -> Participant:
+    participant = Participant.objects.filter(room=room, user=user).first()
+    if participant is None:
+        raise NotFound("No such room among yours.")
+    return participant
+
+
+def _add(room: ChatRoom, users: list[User], role: str = Participant.Role.MEMBER) -> None:
+    Participant.objects.bulk_create(
+        [Participant(room=room, user=user, role=role) for user in users], ignore_conflicts=True
+    )
+
+
+@transaction.atomic
+def room_create(*, creator: User, name: str, member_ids: list[Any]) -> ChatRoom:
+    """A group room with ``creator`` as owner and the given members."""
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": ["Give the room a name."]})
+    members = list(User.objects.filter(pk__in=member_ids, is_active=True).exclude(pk=creator.pk))
+    if len(members) != len(set(map(str, member_ids)) - {str(creator.pk)}):
+        raise ValidationError({"members": ["Some of these users do not exist."]})
+    room = ChatRoom.objects.create(name=name[:200], kind=ChatRoom.Kind.GROUP, creator=creator)
+    _add(room, [creator], Participant.Role.OWNER)
+    _add(room, members)
+    return room
+
+
+def direct_room(*, user: User, other_id: Any) -> tuple[ChatRoom, bool]:
+    """The one direct room of two users: found if it exists, else created."""
+    other = User.objects.filter(pk=other_id, is_active=True).first()
+    if other is None or other.pk == user.pk:
+        raise ValidationError({"user": ["Choose another existing user."]})
+    key = ":".join(sorted([str(user.pk), str(other.pk)]))
+    room = ChatRoom.objects.filter(direct_key=key).first()
+    if room is not None:
+        return room, False
+    try:
+        with transaction.atomic():
+            room = ChatRoom.objects.create(kind=ChatRoom.Kind.DIRECT, creator=user, direct_key=key)
+            _add(room, [user, other])
+    except IntegrityError:  # the other user opened it at the same moment
+        return ChatRoom.objects.get(direct_key=key), False
+    return room, True
+
+
+@transaction.atomic
+def course_room(*, course: Course) -> ChatRoom:
+    """The course's room (made on first need), with the instructor as owner."""
+    room, created = ChatRoom.objects.get_or_create(
+        course=course,
+        defaults={"kind": ChatRoom.Kind.COURSE, "name": course.title, "creator_id": course.instructor_id},
+    )
+    if created:
+        _add(room, [course.instructor], Participant.Role.OWNER)
+    return room
+
+
+def _require_moderator(room: ChatRoom, user: User) -> None:
+    participant = _membership(room, user)
+    if room.kind != ChatRoom.Kind.GROUP or participant.role == Participant.Role.MEMBER:
+        raise Forbidden("Only the room's owner or moderators change its members.", code="not_room_moderator")
+
+
+@transaction.atomic
+def participant_add(*, room: ChatRoom, actor: User, user_id: Any) -> Participant:
+    _require_moderator(room, actor)
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if user is None:
+        raise ValidationError({"user": ["No such user."]})
+    participant, created = Participant.objects.get_or_create(room=room, user=user)
+    if created:
+        broadcast(room.pk, {"type": "room.join", "room": str(room.pk), "user": str(user.pk)})
+    return participant
+
+
+@transaction.atomic
+def participant_remove(*, room: ChatRoom, actor: User, user_id: Any) -> None:
+    """Removes a member (a moderator may remove others; anyone may leave)."""
+    if str(user_id) != str(actor.pk):
+        _require_moderator(room, actor)
+    deleted, _ = Participant.objects.filter(room=room, user_id=user_id).delete()
+    if not deleted:
+        raise NotFound("This user is not in the room.")
+    broadcast(room.pk, {"type": "room.leave", "room": str(room.pk), "user": str(user_id)})
+
+
+def message_send(*, room_id: Any, sender: User, content: str, client_id: str = "") -> tuple[Message, bool]:
+    """Stores a message with the room's next sequence number, then broadcasts it; returns
+    (message, created). A resend with the same ``client_id`` returns the stored message."""
+    content = content.strip()
+    if not content:
+        raise ValidationError({"content": ["A message cannot be empty."]})
+    if len(content) > MAX_MESSAGE_LENGTH:
+        raise ValidationError({"content": [f"A message has at most {MAX_MESSAGE_LENGTH} characters."]})
+    client_id = (client_id or "")[:64]
+    with transaction.atomic():
+        room = ChatRoom.objects.select_for_update().filter(pk=room_id).first()
+        if room is None or not Participant.objects.filter(room=room, user=sender).exists():
+            raise NotFound("No such room among yours.")
+        if client_id:
+            existing = Message.objects.filter(room=room, sender=sender, client_id=client_id).first()
+            if existing is not None:
+                return existing, False
+        now = timezone.now()
+        ChatRoom.objects.filter(pk=room.pk).update(last_seq=F("last_seq") + 1, last_message_at=now)
+        room.refresh_from_db(fields=["last_seq"])
+        message = Message.objects.create(
+            room=room, sender=sender, seq=room.last_seq, client_id=client_id, content=content, created_at=now
+        )
+        Participant.objects.filter(room=room, user=sender).update(last_read_seq=message.seq)
+        broadcast(room.pk, {"type": "message.create", "message": message_event(message)})
+        publish(
+            events.message_created,
+            room_id=room.pk,
+            message_id=message.pk,
+            sender_id=sender.pk,
+            seq=message.seq,
+        )
+    return message, True
+
+
+def _own_message(message_id: Any, user: User) -> Message:
+    message = (
+        Message.objects.select_for_update(of=("self",)).select_related("room").filter(pk=message_id).first()
+    )
+    if message is None or not Participant.objects.filter(room=message.room, user=user).exists():
+        raise NotFound("No such message.")
+    if message.sender_id != user.pk:
+        raise Forbidden("You can change only your own messages.", code="not_your_message")
+    if message.is_deleted:
+        raise NotFound("This message was deleted.")
+    return message
+
+
+@transaction.atomic
+def message_edit(*, message_id: Any, user: User, content: str) -> Message:
+    content = content.strip()
+    if not content or len(content) > MAX_MESSAGE_LENGTH:
+        raise ValidationError({"content": [f"Write 1 to {MAX_MESSAGE_LENGTH} characters."]})
+    message = _own_message(message_id, user)
+    message.content, message.edited_at = content, timezone.now()
+    message.save(update_fields=["content", "edited_at"])
+    broadcast(message.room_id, {"type": "message.update", "message": message_event(message)})
+    return message
+
+
+@transaction.atomic
+def message_delete(*, message_id: Any, user: User) -> Message:
+    """Deletes a message's content but keeps its place (a tombstone), so sequences stay whole."""
+    message = _own_message(message_id, user)
+    message.content, message.deleted_at = "", timezone.now()
+    message.save(update_fields=["content", "deleted_at"])
+    broadcast(message.room_id, {"type": "message.delete", "message": message_event(message)})
+    return message
+
+
+@transaction.atomic
+def room_mark_read(*, room: ChatRoom, user: User, seq: int | None = None) -> Participant:
+    """Moves the user's read position forward (never back) to ``seq`` or the last message."""
+    participant = _membership(room, user)
+    target = room.last_seq if seq is None else min(int(seq), room.last_seq)
+    if target > participant.last_read_seq:
+        participant.last_read_seq = target
+        participant.save(update_fields=["last_read_seq"])
+        broadcast(room.pk, {"type": "read", "room": str(room.pk), "user": str(user.pk), "seq": target})
+    return participant

@@ -1,0 +1,194 @@
+"""The chat REST API: rooms, history, sending (with resend safety), edits, membership."""
+
+import pytest
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from zeal import zeal_ignore
+
+from lyceum.accounts.tests.factories import UserFactory
+from lyceum.chat.models import ChatRoom, Message, Participant
+from lyceum.chat.services import message_send, room_create, room_group
+from lyceum.courses.tests.factories import course_with_outline
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def room(alice, bob):
+    return room_create(creator=alice, name="Study group", member_ids=[bob.pk])
+
+
+def _send(client, room, content, client_id=""):
+    return client.post(
+        "/api/chat/send/", {"room": str(room.pk), "content": content, "client_id": client_id}, format="json"
+    )
+
+
+def test_create_a_group_room_and_list_it_with_unread_counts(login_api, alice, bob):
+    created = login_api(alice).post(
+        "/api/chat/rooms/", {"name": "Maths", "members": [str(bob.pk)]}, format="json"
+    )
+    room = ChatRoom.objects.get(pk=created.json()["id"])
+    for text in ("hello", "anyone?"):
+        message_send(room_id=room.pk, sender=alice, content=text)
+
+    bobs = login_api(bob).get("/api/chat/rooms/").json()["results"]
+    alices = login_api(alice).get("/api/chat/rooms/").json()["results"]
+
+    assert created.status_code == 201
+    assert [(r["name"], r["unread"]) for r in bobs] == [("Maths", 2)]
+    assert alices[0]["unread"] == 0  # one's own messages are read
+
+
+def test_a_direct_room_is_found_not_duplicated(login_api, alice, bob):
+    first = login_api(alice).post("/api/chat/rooms/", {"kind": "direct", "user": str(bob.pk)}, format="json")
+    second = login_api(bob).post("/api/chat/rooms/", {"kind": "direct", "user": str(alice.pk)}, format="json")
+    to_self = login_api(alice).post(
+        "/api/chat/rooms/", {"kind": "direct", "user": str(alice.pk)}, format="json"
+    )
+
+    assert first.status_code == 201 and second.status_code == 200
+    assert first.json()["id"] == second.json()["id"]
+    assert to_self.status_code == 400
+
+
+@pytest.mark.parametrize("size", [2, 8])
+def test_room_list_runs_constant_queries(login_api, alice, size):
+    for n in range(size):
+        room = room_create(creator=alice, name=f"Room {n}", member_ids=[])
+        message_send(room_id=room.pk, sender=alice, content="hi")
+    client = login_api(alice)
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/api/chat/rooms/").json()["count"] == size
+
+    assert len(queries) == 3  # user, count, page
+
+
+def test_sending_numbers_messages_and_a_resend_is_not_stored_twice(login_api, alice, room):
+    client = login_api(alice)
+
+    first = _send(client, room, "Hello", client_id="c-1")
+    again = _send(client, room, "Hello", client_id="c-1")
+    second = _send(client, room, "World", client_id="c-2")
+
+    assert first.status_code == 201 and again.status_code == 200
+    assert first.json()["id"] == again.json()["id"]
+    assert [first.json()["seq"], second.json()["seq"]] == [1, 2]
+    assert Message.objects.filter(room=room).count() == 2
+
+
+def test_a_sent_message_reaches_the_rooms_channel_group(
+    login_api, alice, room, django_capture_on_commit_callbacks
+):
+    layer = get_channel_layer()
+    channel = async_to_sync(layer.new_channel)()
+    async_to_sync(layer.group_add)(room_group(room.pk), channel)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        _send(login_api(alice), room, "To everyone")
+
+    event = async_to_sync(layer.receive)(channel)
+    assert event["event"]["type"] == "message.create"
+    assert event["event"]["message"]["content"] == "To everyone"
+    assert event["event"]["message"]["seq"] == 1
+
+
+@pytest.mark.parametrize(("content", "field"), [("", "content"), ("   ", "content"), ("x" * 4001, "content")])
+def test_bad_messages_are_400(login_api, alice, room, content, field):
+    response = _send(login_api(alice), room, content)
+
+    assert response.status_code == 400
+    assert field in response.json()["error"]["fields"]
+    assert not Message.objects.exists()
+
+
+def test_non_members_cannot_read_or_send(login_api, room):
+    outsider = login_api(UserFactory())
+
+    assert outsider.get(f"/api/chat/rooms/{room.pk}/messages/").status_code == 404
+    assert _send(outsider, room, "let me in").status_code == 404
+    assert not Message.objects.exists()
+
+
+def test_history_is_newest_first_and_its_cursor_is_stable(login_api, alice, room):
+    for n in range(5):
+        message_send(room_id=room.pk, sender=alice, content=f"m{n}")
+    client = login_api(alice)
+
+    page = client.get(f"/api/chat/rooms/{room.pk}/messages/", {"page_size": 2}).json()
+    message_send(room_id=room.pk, sender=alice, content="arrives meanwhile")
+    older = client.get(page["next"]).json()
+
+    assert [m["content"] for m in page["results"]] == ["m4", "m3"]
+    assert [m["content"] for m in older["results"]] == ["m2", "m1"]
+
+
+def test_edit_and_delete_only_your_own_messages(login_api, alice, bob, room):
+    message, _ = message_send(room_id=room.pk, sender=alice, content="typo")
+
+    by_bob = login_api(bob).patch(f"/api/chat/messages/{message.pk}/", {"content": "hacked"}, format="json")
+    edited = login_api(alice).patch(f"/api/chat/messages/{message.pk}/", {"content": "fixed"}, format="json")
+    deleted = login_api(alice).delete(f"/api/chat/messages/{message.pk}/")
+    history = login_api(bob).get(f"/api/chat/rooms/{room.pk}/messages/").json()["results"]
+
+    assert by_bob.status_code == 403
+    assert edited.json()["content"] == "fixed" and edited.json()["edited_at"]
+    assert deleted.json()["deleted"] is True
+    assert history == [{**history[0], "content": "", "deleted": True, "seq": 1}]
+
+
+def test_members_are_managed_by_the_owner_and_anyone_may_leave(login_api, alice, bob, room):
+    carol = UserFactory(username="carol")
+
+    by_member = login_api(bob).post(
+        f"/api/chat/rooms/{room.pk}/participants/", {"user": str(carol.pk)}, format="json"
+    )
+    by_owner = login_api(alice).post(
+        f"/api/chat/rooms/{room.pk}/participants/", {"user": str(carol.pk)}, format="json"
+    )
+    kick_by_member = login_api(bob).delete(f"/api/chat/rooms/{room.pk}/participants/{carol.pk}/")
+    leave = login_api(bob).delete(f"/api/chat/rooms/{room.pk}/participants/{bob.pk}/")
+
+    assert by_member.status_code == 403
+    assert by_owner.status_code == 201
+    assert kick_by_member.status_code == 403
+    assert leave.status_code == 204
+    assert set(Participant.objects.filter(room=room).values_list("user__username", flat=True)) == {
+        "alice",
+        "carol",
+    }
+
+
+def test_mark_read_moves_forward_only(login_api, alice, bob, room):
+    for n in range(3):
+        message_send(room_id=room.pk, sender=alice, content=f"m{n}")
+    client = login_api(bob)
+
+    client.post(f"/api/chat/rooms/{room.pk}/read/", {"seq": 2}, format="json")
+    client.post(f"/api/chat/rooms/{room.pk}/read/", {"seq": 1}, format="json")
+
+    assert Participant.objects.get(room=room, user=bob).last_read_seq == 2
+    assert client.get("/api/chat/rooms/").json()["results"][0]["unread"] == 1
+
+
+def test_enrolling_joins_the_course_room_with_the_instructor(
+    login_api, alice, ines, django_capture_on_commit_callbacks
+):
+    course = course_with_outline(modules=1, lessons=1, instructor=ines)
+
+    # Each request runs its subscribers in its own N+1 context; here three requests' callbacks
+    # run in the test's one context, so the guard would count them together.
+    with zeal_ignore(), django_capture_on_commit_callbacks(execute=True):
+        login_api(alice).post(f"/api/courses/{course.pk}/enroll/")
+        login_api(alice).delete(f"/api/courses/{course.pk}/enroll/")
+        login_api(alice).post(f"/api/courses/{course.pk}/enroll/")
+
+    room = ChatRoom.objects.get(course=course)
+    assert room.kind == "course"
+    assert set(room.participants.values_list("user__username", "role")) == {
+        ("ines", "owner"),
+        ("alice", "member"),
+    }
