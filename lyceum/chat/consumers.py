@@ -1,0 +1,218 @@
+"""``/ws/chat/rooms/<room id>/``: one room's live socket. See docs/websocket.md.
+
+Messages are saved (with the room's next sequence number) before anyone is told of them; the
+sender gets ``message.ack`` with the stored id and its own ``client_id``, so a client that resends
+after a reconnect gets the same message back instead of a duplicate. A client that reconnects
+sends ``{"type": "resume", "after": <last seq it saw>}`` and receives exactly what it missed.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+
+from lyceum.accounts.consumers import user_group
+from lyceum.core.exceptions import ApplicationError
+from lyceum.core.websocket import CLOSE_SESSION_REVOKED, CLOSE_UNAUTHENTICATED
+
+from . import selectors, services
+from .models import ChatRoom, Participant
+
+CLOSE_NOT_A_MEMBER = 4403
+RATE_LIMIT_FRAMES = 20  # frames a connection may send …
+RATE_LIMIT_SECONDS = 10  # … in this many seconds
+PRESENCE_SECONDS = 60 * 60
+
+
+def presence_key(room_id) -> str:
+    return f"chat:presence:{room_id}"
+
+
+class ChatConsumer(AsyncJsonWebsocketConsumer):
+    async def connect(self) -> None:
+        self.user = self.scope.get("user")
+        self.room_id = str(self.scope["url_route"]["kwargs"]["room_id"])
+        # Accept, then close with a code: a refused handshake reaches browsers as a bare 403.
+        await self.accept()
+        if self.user is None or not self.user.is_authenticated:
+            await self.close(code=CLOSE_UNAUTHENTICATED)
+            return
+        if not await self._is_member():
+            await self.close(code=CLOSE_NOT_A_MEMBER)
+            return
+        self.group = services.room_group(self.room_id)
+        self.sent_at: deque[float] = deque()
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        # Signing out or changing the password closes this socket too.
+        await self.channel_layer.group_add(user_group(self.user.pk), self.channel_name)
+        online = await self._presence(+1)
+        await self.send_json({"type": "presence", "room": self.room_id, "online": online})
+        await self.channel_layer.group_send(
+            self.group,
+            {
+                "type": "room.event",
+                "event": {"type": "presence.join", "room": self.room_id, "user": str(self.user.pk)},
+            },
+        )
+
+    async def disconnect(self, code: int) -> None:
+        if hasattr(self, "group"):
+            await self.channel_layer.group_discard(self.group, self.channel_name)
+            await self.channel_layer.group_discard(user_group(self.user.pk), self.channel_name)
+            await self._presence(-1)
+            await self.channel_layer.group_send(
+                self.group,
+                {
+                    "type": "room.event",
+                    "event": {"type": "presence.leave", "room": self.room_id, "user": str(self.user.pk)},
+                },
+            )
+
+    # --- frames from the client -----------------------------------------------------------------
+
+    async def receive(self, text_data=None, bytes_data=None, **kwargs) -> None:
+        if not hasattr(self, "group"):
+            return
+        if self._rate_limited():
+            await self._error(
+                "rate_limited", f"At most {RATE_LIMIT_FRAMES} frames every {RATE_LIMIT_SECONDS} seconds."
+            )
+            return
+        try:
+            content = await self.decode_json(text_data or "")
+        except ValueError:
+            await self._error("malformed_frame", "A frame must be a JSON object.")
+            return
+        if not isinstance(content, dict) or not isinstance(content.get("type"), str):
+            await self._error("malformed_frame", 'A frame is a JSON object with a "type".')
+            return
+        handler = self.HANDLERS.get(content["type"])
+        if handler is None:
+            await self._error("unknown_event", f"Unknown event type {content['type']!r}.")
+            return
+        try:
+            await handler(self, content)
+        except ValidationError as error:
+            await self._error("invalid", "; ".join(error.messages), ref=content.get("client_id"))
+        except ApplicationError as error:
+            await self._error(error.code, error.message, ref=content.get("client_id"))
+
+    async def on_message_create(self, content: dict) -> None:
+        text, client_id = content.get("content"), content.get("client_id") or ""
+        if not isinstance(text, str) or not isinstance(client_id, str):
+            raise ValidationError("content and client_id must be strings.")
+        message, created = await database_sync_to_async(services.message_send)(
+            room_id=self.room_id, sender=self.user, content=text, client_id=client_id
+        )
+        await self.send_json(
+            {
+                "type": "message.ack",
+                "client_id": client_id,
+                "id": str(message.id),
+                "seq": message.seq,
+                "duplicate": not created,
+            }
+        )
+
+    async def on_message_delete(self, content: dict) -> None:
+        await database_sync_to_async(services.message_delete)(
+            message_id=str(content.get("id", "")), user=self.user
+        )
+
+    async def on_resume(self, content: dict) -> None:
+        after = content.get("after", 0)
+        if not isinstance(after, int) or after < 0:
+            raise ValidationError("after must be the last sequence number seen (0 or more).")
+        missed, last_seq = await self._missed(after)
+        for event in missed:
+            await self.send_json({"type": "message.create", "message": event})
+        await self.send_json({"type": "resume.done", "room": self.room_id, "last_seq": last_seq})
+
+    async def on_typing(self, content: dict) -> None:
+        await self.channel_layer.group_send(
+            self.group,
+            {
+                "type": "room.event",
+                "event": {
+                    "type": content["type"],
+                    "room": self.room_id,
+                    "user": str(self.user.pk),
+                    "username": self.user.username,
+                },
+            },
+        )
+
+    async def on_read(self, content: dict) -> None:
+        seq = content.get("seq")
+        if seq is not None and (not isinstance(seq, int) or seq < 0):
+            raise ValidationError("seq must be a sequence number.")
+        await database_sync_to_async(self._mark_read)(seq)
+
+    async def on_ping(self, content: dict) -> None:
+        await self.send_json({"type": "pong"})
+
+    HANDLERS = {
+        "message.create": on_message_create,
+        "message.delete": on_message_delete,
+        "resume": on_resume,
+        "typing.start": on_typing,
+        "typing.stop": on_typing,
+        "read": on_read,
+        "ping": on_ping,
+    }
+
+    # --- events from the room's group -----------------------------------------------------------
+
+    async def room_event(self, event: dict) -> None:
+        await self.send_json(event["event"])
+
+    async def session_revoked(self, event: dict) -> None:
+        await self.send_json({"type": "session.revoked", "reason": event.get("reason", "")})
+        await self.close(code=CLOSE_SESSION_REVOKED)
+
+    # --- helpers --------------------------------------------------------------------------------
+
+    def _rate_limited(self) -> bool:
+        now = time.monotonic()
+        while self.sent_at and now - self.sent_at[0] > RATE_LIMIT_SECONDS:
+            self.sent_at.popleft()
+        if len(self.sent_at) >= RATE_LIMIT_FRAMES:
+            return True
+        self.sent_at.append(now)
+        return False
+
+    async def _error(self, code: str, message: str, ref=None) -> None:
+        await self.send_json({"type": "error", "code": code, "message": message, "client_id": ref})
+
+    @database_sync_to_async
+    def _is_member(self) -> bool:
+        return Participant.objects.filter(room_id=self.room_id, user=self.user).exists()
+
+    @database_sync_to_async
+    def _missed(self, after: int):
+        room = ChatRoom.objects.get(pk=self.room_id)
+        return (
+            [services.message_event(m) for m in selectors.messages_after(room=room, seq=after)],
+            room.last_seq,
+        )
+
+    def _mark_read(self, seq) -> None:
+        room = ChatRoom.objects.get(pk=self.room_id)
+        services.room_mark_read(room=room, user=self.user, seq=seq)
+
+    @database_sync_to_async
+    def _presence(self, change: int) -> list[str]:
+        """Who is online in the room (kept in the cache, shared by every server process)."""
+        key = presence_key(self.room_id)
+        counts = cache.get(key, {})
+        user = str(self.user.pk)
+        counts[user] = counts.get(user, 0) + change
+        if counts[user] <= 0:
+            counts.pop(user)
+        cache.set(key, counts, PRESENCE_SECONDS)
+        return sorted(counts)

@@ -1,0 +1,203 @@
+"""The chat socket, with Channels' WebsocketCommunicator: every event, refusals, bad frames,
+the rate limit, resend without duplicates and resume without gaps."""
+
+import pytest
+from asgiref.sync import async_to_sync
+from channels.db import database_sync_to_async
+from channels.testing import WebsocketCommunicator
+
+from lyceum.accounts import services as accounts
+from lyceum.accounts.tests.factories import PASSWORD, UserFactory
+from lyceum.asgi import application
+from lyceum.chat import consumers
+from lyceum.chat.models import Message
+from lyceum.chat.services import message_send, room_create
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+async def socket_for(user, room):
+    token = (await database_sync_to_async(accounts.tokens_issue)(user=user))["access"]
+    return WebsocketCommunicator(
+        application, f"/ws/chat/rooms/{room.pk}/?token={token}", headers=[(b"origin", b"http://localhost")]
+    )
+
+
+async def connected(user, room):
+    socket = await socket_for(user, room)
+    ok, _ = await socket.connect()
+    assert ok
+    presence = await socket.receive_json_from()
+    assert presence["type"] == "presence"
+    return socket
+
+
+async def next_of(socket, kind, limit=10, **match):
+    """The next frame of ``kind`` (with the ``match`` fields), skipping others."""
+    for _ in range(limit):
+        frame = await socket.receive_json_from(timeout=3)
+        if frame["type"] == kind and all(frame.get(k) == v for k, v in match.items()):
+            return frame
+    raise AssertionError(f"no {kind} frame")
+
+
+@pytest.fixture
+def room(alice, bob):
+    return room_create(creator=alice, name="Live", member_ids=[bob.pk])
+
+
+def test_a_message_is_acknowledged_and_reaches_the_other_member(alice, bob, room):
+    async def scenario():
+        sender, reader = await connected(alice, room), await connected(bob, room)
+        await sender.send_json_to({"type": "message.create", "content": "Hi <b>Bob</b>", "client_id": "a-1"})
+        ack = await next_of(sender, "message.ack")
+        received = await next_of(reader, "message.create")
+        assert ack == {
+            "type": "message.ack",
+            "client_id": "a-1",
+            "id": ack["id"],
+            "seq": 1,
+            "duplicate": False,
+        }
+        assert received["message"]["id"] == ack["id"]
+        assert received["message"]["content"] == "Hi <b>Bob</b>"  # clients escape on display
+        await sender.disconnect()
+        await reader.disconnect()
+
+    async_to_sync(scenario)()
+
+
+def test_a_resend_with_the_same_client_id_is_not_stored_twice(alice, room):
+    async def scenario():
+        socket = await connected(alice, room)
+        for _ in range(2):
+            await socket.send_json_to({"type": "message.create", "content": "once", "client_id": "same"})
+        first, second = await next_of(socket, "message.ack"), await next_of(socket, "message.ack")
+        assert first["id"] == second["id"] and second["duplicate"] is True
+        await socket.disconnect()
+
+    async_to_sync(scenario)()
+    assert Message.objects.filter(room=room).count() == 1
+
+
+def test_resume_after_reconnect_gives_exactly_what_was_missed(alice, bob, room):
+    for n in range(3):
+        message_send(room_id=room.pk, sender=alice, content=f"seen {n}")
+
+    async def scenario():
+        socket = await connected(bob, room)
+        await socket.disconnect()
+        for n in range(4):
+            await database_sync_to_async(message_send)(room_id=room.pk, sender=alice, content=f"missed {n}")
+        socket = await connected(bob, room)
+        await socket.send_json_to({"type": "resume", "after": 3})
+        frames = []
+        while not frames or frames[-1]["type"] != "resume.done":
+            frame = await socket.receive_json_from(timeout=3)
+            if frame["type"] in ("message.create", "resume.done"):
+                frames.append(frame)
+        await socket.disconnect()
+        return frames
+
+    frames = async_to_sync(scenario)()
+    assert [f["message"]["seq"] for f in frames[:4]] == [4, 5, 6, 7]
+    assert [f["message"]["content"] for f in frames[:4]] == [f"missed {n}" for n in range(4)]
+    assert frames[4] == {"type": "resume.done", "room": str(room.pk), "last_seq": 7}
+
+
+def test_typing_read_receipts_presence_and_delete(alice, bob, room):
+    message, _ = message_send(room_id=room.pk, sender=alice, content="delete me")
+
+    async def scenario():
+        a = await connected(alice, room)
+        b = await connected(bob, room)
+        joined = await next_of(a, "presence.join", user=str(bob.pk))
+        await a.send_json_to({"type": "typing.start"})
+        typing = await next_of(b, "typing.start")
+        await b.send_json_to({"type": "read", "seq": 1})
+        receipt = await next_of(a, "read")
+        await a.send_json_to({"type": "message.delete", "id": str(message.pk)})
+        deleted = await next_of(b, "message.delete")
+        await b.disconnect()
+        left = await next_of(a, "presence.leave", user=str(bob.pk))
+        await a.disconnect()
+        return joined, typing, receipt, deleted, left
+
+    joined, typing, receipt, deleted, left = async_to_sync(scenario)()
+    assert joined["user"] == str(bob.pk)
+    assert typing["username"] == "alice"
+    assert (receipt["user"], receipt["seq"]) == (str(bob.pk), 1)
+    assert deleted["message"]["deleted"] is True and deleted["message"]["content"] == ""
+    assert left["user"] == str(bob.pk)
+
+
+def test_a_non_member_is_closed_with_4403_and_an_anonymous_socket_with_4401(room):
+    outsider = UserFactory()
+
+    async def scenario():
+        socket = await socket_for(outsider, room)
+        await socket.connect()
+        refused = await socket.receive_output()
+        anonymous = WebsocketCommunicator(
+            application, f"/ws/chat/rooms/{room.pk}/", headers=[(b"origin", b"http://localhost")]
+        )
+        await anonymous.connect()
+        return refused, await anonymous.receive_output()
+
+    refused, anonymous = async_to_sync(scenario)()
+    assert refused == {"type": "websocket.close", "code": consumers.CLOSE_NOT_A_MEMBER}
+    assert anonymous == {"type": "websocket.close", "code": 4401}
+
+
+def test_bad_frames_get_an_error_and_the_socket_stays_open(alice, room):
+    async def scenario():
+        socket = await connected(alice, room)
+        await socket.send_to(text_data="not json")
+        malformed = await next_of(socket, "error")
+        await socket.send_json_to({"type": "launch"})
+        unknown = await next_of(socket, "error")
+        await socket.send_json_to({"type": "message.create", "content": "x" * 5000})
+        too_long = await next_of(socket, "error")
+        await socket.send_json_to({"type": "resume", "after": "yesterday"})
+        bad_resume = await next_of(socket, "error")
+        await socket.send_json_to({"type": "ping"})
+        pong = await next_of(socket, "pong")
+        await socket.disconnect()
+        return malformed, unknown, too_long, bad_resume, pong
+
+    malformed, unknown, too_long, bad_resume, pong = async_to_sync(scenario)()
+    assert malformed["code"] == "malformed_frame"
+    assert unknown["code"] == "unknown_event"
+    assert too_long["code"] == "invalid"
+    assert bad_resume["code"] == "invalid"
+    assert pong == {"type": "pong"}
+
+
+def test_the_rate_limit_per_connection(alice, room, monkeypatch):
+    monkeypatch.setattr(consumers, "RATE_LIMIT_FRAMES", 3)
+
+    async def scenario():
+        socket = await connected(alice, room)
+        for n in range(4):
+            await socket.send_json_to({"type": "message.create", "content": f"m{n}", "client_id": f"c{n}"})
+        limited = await next_of(socket, "error", limit=20)
+        await socket.disconnect()
+        return limited
+
+    assert async_to_sync(scenario)()["code"] == "rate_limited"
+    assert Message.objects.filter(room=room).count() == 3
+
+
+def test_changing_the_password_closes_the_chat_socket(alice, room):
+    async def scenario():
+        socket = await connected(alice, room)
+        await database_sync_to_async(accounts.password_change)(
+            user=alice, current_password=PASSWORD, new_password="a-whole-new-secret"
+        )
+        revoked = await next_of(socket, "session.revoked")
+        closing = await socket.receive_output()
+        return revoked, closing
+
+    revoked, closing = async_to_sync(scenario)()
+    assert revoked["reason"] == "password_changed"
+    assert closing["code"] == 4001
