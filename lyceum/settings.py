@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "lyceum.courses",
     "lyceum.quizzes",
     "lyceum.chat",
+    "lyceum.notifications",
     "lyceum.web",
 ]
 

@@ -15,6 +15,7 @@ api_urlpatterns = [
     path("", include(("lyceum.courses.api.urls", "courses"), namespace="courses")),
     path("", include(("lyceum.quizzes.api.urls", "quizzes"), namespace="quizzes")),
     path("", include(("lyceum.chat.api.urls", "chat"), namespace="chat")),
+    path("", include(("lyceum.notifications.api.urls", "notifications"), namespace="notifications")),
     path("health/", health, name="health"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),

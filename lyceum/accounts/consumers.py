@@ -52,6 +52,9 @@ class AccountConsumer(AsyncJsonWebsocketConsumer):
                 }
             )
 
+    async def notification_push(self, event: dict) -> None:
+        await self.send_json(event["event"])
+
     async def session_revoked(self, event: dict) -> None:
         await self.send_json({"type": "session.revoked", "reason": event.get("reason", "")})
         await self.close(code=CLOSE_SESSION_REVOKED)

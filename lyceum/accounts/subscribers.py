@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
+from lyceum.core.realtime import group_send
 
 from . import events
 from .consumers import user_group
 
 
 def close_user_sockets(sender, *, user_id, reason: str = "signed_out", **kwargs) -> None:
-    layer = get_channel_layer()
-    if layer is not None:
-        async_to_sync(layer.group_send)(user_group(user_id), {"type": "session.revoked", "reason": reason})
+    group_send(user_group(user_id), {"type": "session.revoked", "reason": reason})
 
 
 def connect() -> None:

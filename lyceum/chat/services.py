@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -18,6 +16,7 @@ from django.utils import timezone
 from lyceum.accounts.models import User
 from lyceum.core.events import publish
 from lyceum.core.exceptions import Forbidden, NotFound
+from lyceum.core.realtime import group_send
 from lyceum.courses.models import Course
 
 from . import events
@@ -32,9 +31,7 @@ def broadcast(room_id: Any, event: dict[str, Any]) -> None:
     """Sends ``event`` to the room's sockets once the transaction commits."""
 
     def send() -> None:
-        layer = get_channel_layer()
-        if layer is not None:
-            async_to_sync(layer.group_send)(room_group(room_id), {"type": "room.event", "event": event})
+        group_send(room_group(room_id), {"type": "room.event", "event": event})
 
     transaction.on_commit(send)
 
@@ -169,8 +166,10 @@ def message_send(*, room_id: Any, sender: User, content: str, client_id: str = "
         publish(
             events.message_created,
             room_id=room.pk,
+            room_name=str(room),
             message_id=message.pk,
             sender_id=sender.pk,
+            sender_name=sender.display_name,
             seq=message.seq,
         )
     return message, True

@@ -322,6 +322,7 @@ def test_course_admin_pages_work_for_staff(client, admin_user, page):
         "/admin/chat/chatroom/",
         "/admin/chat/message/",
         "/admin/chat/participant/",
+        "/admin/notifications/notification/",
     ],
 )
 def test_quiz_admin_pages_work_for_staff(client, admin_user, page):

@@ -1,0 +1,66 @@
+"""Notifications for other apps' events."""
+
+from __future__ import annotations
+
+from django.core.cache import cache
+from django.urls import reverse
+
+from lyceum.accounts.models import User
+from lyceum.chat import events as chat_events
+from lyceum.chat.consumers import presence_key
+from lyceum.chat.models import Participant
+from lyceum.courses import events as course_events
+from lyceum.courses.models import Course
+from lyceum.quizzes import events as quiz_events
+from lyceum.quizzes.models import QuizAttempt
+
+from .models import Notification
+from .services import notify
+
+
+def on_message(sender, *, room_id, room_name, sender_id, sender_name, **kwargs) -> None:
+    """Members who are not in the room right now hear of a new message."""
+    online = set(cache.get(presence_key(room_id), {}))
+    offline = (
+        Participant.objects.filter(room_id=room_id)
+        .exclude(user_id=sender_id)
+        .exclude(user_id__in=online)
+        .select_related("user", "user__profile")
+    )
+    for participant in offline:
+        notify(
+            user=participant.user,
+            kind=Notification.Kind.MESSAGE,
+            title=f"New message from {sender_name}",
+            body=f"In {room_name}",
+            link=f"/api/chat/rooms/{room_id}/messages/",
+        )
+
+
+def on_enrollment(sender, *, user_id, course_id, **kwargs) -> None:
+    course = Course.objects.select_related("instructor").get(pk=course_id)
+    student = User.objects.get(pk=user_id)
+    notify(
+        user=course.instructor,
+        kind=Notification.Kind.ENROLLMENT,
+        title=f"{student.display_name} enrolled in {course.title}",
+        link=reverse("web:course_detail", kwargs={"slug": course.slug}),
+    )
+
+
+def on_quiz_graded(sender, *, attempt_id, **kwargs) -> None:
+    attempt = QuizAttempt.objects.select_related("user", "quiz").get(pk=attempt_id)
+    verdict = "passed" if attempt.has_passed else "did not pass"
+    notify(
+        user=attempt.user,
+        kind=Notification.Kind.QUIZ_GRADED,
+        title=f"{attempt.quiz.title}: {attempt.percent}%",
+        body=f"Your attempt is graded: you {verdict}.",
+        link=reverse("web:attempt", kwargs={"attempt_id": attempt.pk}),
+    )
+
+
+def connect() -> None:
+    chat_events.message_created.connect(on_message, dispatch_uid="notifications.message")
+    course_events.course_enrolled.connect(on_enrollment, dispatch_uid="notifications.enrolled")
+    quiz_events.quiz_submitted.connect(on_quiz_graded, dispatch_uid="notifications.quiz")
