@@ -48,4 +48,6 @@ def room_messages(*, room: ChatRoom) -> QuerySet[Message]:
 
 def messages_after(*, room: ChatRoom, seq: int, limit: int = 500) -> list[Message]:
     """The messages a client missed after ``seq``, in order (for a socket that resumes)."""
-    return list(Message.objects.filter(room=room, seq__gt=seq).order_by("seq")[:limit])
+    return list(
+        Message.objects.filter(room=room, seq__gt=seq).select_related("sender").order_by("seq")[:limit]
+    )

@@ -43,6 +43,7 @@ def message_event(message: Message) -> dict[str, Any]:
         "room": str(message.room_id),
         "seq": message.seq,
         "sender": str(message.sender_id) if message.sender_id else None,
+        "sender_name": message.sender.display_name if message.sender_id else "",
         "client_id": message.client_id,
         "content": "" if message.is_deleted else message.content,
         "created_at": message.created_at.isoformat(),
@@ -177,7 +178,10 @@ def message_send(*, room_id: Any, sender: User, content: str, client_id: str = "
 
 def _own_message(message_id: Any, user: User) -> Message:
     message = (
-        Message.objects.select_for_update(of=("self",)).select_related("room").filter(pk=message_id).first()
+        Message.objects.select_for_update(of=("self",))
+        .select_related("room", "sender")
+        .filter(pk=message_id)
+        .first()
     )
     if message is None or not Participant.objects.filter(room=message.room, user=user).exists():
         raise NotFound("No such message.")

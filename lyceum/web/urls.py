@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import course_views, quiz_views, views
+from . import chat_views, course_views, quiz_views, views
 
 app_name = "web"
 
@@ -42,6 +42,9 @@ urlpatterns = [
     path("teach/courses/<uuid:course_id>/modules/", course_views.teach_module_add, name="teach_module_add"),
     path("teach/modules/<uuid:module_id>/", course_views.teach_module_action, name="teach_module"),
     path("teach/lessons/<uuid:lesson_id>/", course_views.teach_lesson, name="teach_lesson"),
+    path("chat/", chat_views.room_list, name="chat"),
+    path("chat/new/", chat_views.room_new, name="chat_new"),
+    path("chat/<uuid:room_id>/", chat_views.room_page, name="chat_room"),
     path("quizzes/<uuid:quiz_id>/", quiz_views.quiz_intro, name="quiz"),
     path("quizzes/<uuid:quiz_id>/start/", quiz_views.quiz_start, name="quiz_start"),
     path("quiz-attempts/<uuid:attempt_id>/", quiz_views.attempt_page, name="attempt"),

@@ -1,0 +1,39 @@
+"""Chat pages: the room list with unread badges and a live room. The live parts speak the same
+socket and API as any client (static JS); the pages themselves call the chat selectors."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from lyceum.chat import selectors, services
+
+
+@login_required
+def room_list(request: HttpRequest) -> HttpResponse:
+    rooms = selectors.rooms_of(user=request.user).select_related("course")
+    return render(request, "web/chat/rooms.html", {"rooms": rooms})
+
+
+@login_required
+@require_POST
+def room_new(request: HttpRequest) -> HttpResponse:
+    try:
+        room = services.room_create(creator=request.user, name=request.POST.get("name", ""), member_ids=[])
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return redirect("web:chat")
+    return redirect("web:chat_room", room_id=room.pk)
+
+
+@login_required
+def room_page(request: HttpRequest, room_id) -> HttpResponse:
+    room = selectors.room_for(user=request.user, room_id=room_id)
+    recent = list(selectors.room_messages(room=room).order_by("-seq")[:50])[::-1]
+    members = room.participants.select_related("user").order_by("user__username")
+    return render(request, "web/chat/room.html", {"room": room, "recent": recent, "members": members})

@@ -1,0 +1,131 @@
+// The live chat room: one socket (/ws/chat/rooms/<id>/, session cookie), messages by sequence
+// number with resume on reconnect, acknowledgements for what this page sends, typing, presence,
+// older history by scrolling up. Text is always inserted as text, never as HTML.
+(function () {
+  const root = document.getElementById("chat");
+  if (!root) return;
+  const room = root.dataset.room, me = root.dataset.me;
+  const list = document.getElementById("messages");
+  const input = document.getElementById("message-input");
+  const typing = document.getElementById("typing");
+  const status = document.getElementById("connection");
+  const presence = document.getElementById("presence");
+  let lastSeq = Number(root.dataset.lastSeq) || 0;
+  let socket, retry = 500, typingTimer, typingSent = false, historyUrl = null, loading = false;
+  const typers = new Map();
+
+  function item(message, pending) {
+    const li = document.createElement("li");
+    li.className = "chat-message" + (message.sender === me || pending ? " mine" : "") +
+      (message.deleted ? " deleted" : "") + (pending ? " pending" : "");
+    if (message.seq) li.dataset.seq = message.seq;
+    if (message.id) li.dataset.id = message.id;
+    const author = document.createElement("span");
+    author.className = "author";
+    author.textContent = pending || message.sender === me ? "You" : (message.sender_name || "");
+    const text = document.createElement("span");
+    text.className = "text";
+    text.textContent = message.deleted ? "message deleted" : message.content;
+    li.append(author, text);
+    return li;
+  }
+
+  function add(message) {
+    if (message.seq <= lastSeq && list.querySelector(`[data-seq="${message.seq}"]`)) return;
+    if (message.seq > lastSeq + 1) { send({type: "resume", after: lastSeq}); return; }
+    const pending = message.client_id && list.querySelector(`[data-client-id="${message.client_id}"]`);
+    const li = item(message);
+    if (pending) pending.replaceWith(li); else list.append(li);
+    lastSeq = Math.max(lastSeq, message.seq);
+    list.scrollTop = list.scrollHeight;
+    send({type: "read", seq: lastSeq});
+  }
+
+  function send(frame) {
+    if (socket && socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify(frame));
+  }
+
+  function showTyping() {
+    const names = Array.from(typers.keys());
+    typing.textContent = names.length ? `${names.join(", ")} ${names.length > 1 ? "are" : "is"} typing…` : "";
+  }
+
+  function connect() {
+    const scheme = location.protocol === "https:" ? "wss" : "ws";
+    socket = new WebSocket(`${scheme}://${location.host}/ws/chat/rooms/${room}/`);
+    socket.onopen = () => { retry = 500; status.textContent = "Connected"; send({type: "resume", after: lastSeq}); };
+    socket.onclose = (event) => {
+      status.textContent = event.code === 4403 ? "You are not a member of this room." : "Reconnecting…";
+      if (event.code < 4000) setTimeout(connect, retry = Math.min(retry * 2, 10000));
+    };
+    socket.onmessage = (event) => {
+      const frame = JSON.parse(event.data);
+      if (frame.type === "message.create") add(frame.message);
+      else if (frame.type === "message.delete") {
+        const li = list.querySelector(`[data-id="${frame.message.id}"]`);
+        if (li) { li.classList.add("deleted"); li.querySelector(".text").textContent = "message deleted"; }
+      } else if (frame.type === "typing.start" && frame.user !== me) {
+        clearTimeout(typers.get(frame.username));
+        typers.set(frame.username, setTimeout(() => { typers.delete(frame.username); showTyping(); }, 6000));
+        showTyping();
+      } else if (frame.type === "typing.stop" || frame.type === "message.create") {
+        typers.delete(frame.username); showTyping();
+      } else if (frame.type === "presence") {
+        presence.textContent = `${frame.online.length} online`;
+      } else if (frame.type === "error") {
+        status.textContent = frame.message;
+      }
+    };
+  }
+
+  document.getElementById("send-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const content = input.value.trim();
+    if (!content) return;
+    const clientId = (crypto.randomUUID && crypto.randomUUID()) || String(Date.now() + Math.random());
+    const li = item({content: content}, true);
+    li.dataset.clientId = clientId;
+    list.append(li);
+    list.scrollTop = list.scrollHeight;
+    send({type: "message.create", content: content, client_id: clientId});
+    send({type: "typing.stop"}); typingSent = false;
+    input.value = "";
+  });
+
+  input.addEventListener("input", () => {
+    if (!typingSent) { send({type: "typing.start"}); typingSent = true; }
+    clearTimeout(typingTimer);
+    typingTimer = setTimeout(() => { send({type: "typing.stop"}); typingSent = false; }, 3000);
+  });
+
+  list.addEventListener("click", async (event) => {
+    if (!event.target.classList.contains("delete-message")) return;
+    const li = event.target.closest("li");
+    send({type: "message.delete", id: li.dataset.id});
+    event.target.remove();
+  });
+
+  // Older messages: the API's cursor pages, newest first, as the list is scrolled to the top.
+  async function older() {
+    if (loading || historyUrl === false) return;
+    loading = true;
+    const reply = await fetch(historyUrl || `${root.dataset.historyUrl}?page_size=50`, {credentials: "same-origin"});
+    if (reply.ok) {
+      const page = await reply.json();
+      historyUrl = page.next || false;
+      const height = list.scrollHeight;
+      for (const message of page.results) {
+        if (list.querySelector(`[data-seq="${message.seq}"]`)) continue;
+        const li = item({...message, sender: message.sender && message.sender.id,
+                         sender_name: message.sender && message.sender.display_name});
+        list.prepend(li);
+      }
+      list.scrollTop += list.scrollHeight - height;
+    }
+    loading = false;
+  }
+  list.addEventListener("scroll", () => { if (list.scrollTop < 40) older(); });
+
+  list.scrollTop = list.scrollHeight;
+  connect();
+})();

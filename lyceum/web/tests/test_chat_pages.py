@@ -1,0 +1,45 @@
+import pytest
+
+from lyceum.chat.services import message_send, room_create
+
+pytestmark = pytest.mark.django_db
+
+
+def test_room_list_shows_unread_badges(client, alice, bob):
+    room = room_create(creator=alice, name="Book club", member_ids=[bob.pk])
+    message_send(room_id=room.pk, sender=alice, content="Chapter 3 tonight")
+    client.force_login(bob)
+
+    html = client.get("/chat/").content.decode()
+
+    assert "Book club" in html
+    assert 'aria-label="1 unread"' in html
+
+
+def test_room_page_shows_recent_messages_escaped(client, alice, bob):
+    room = room_create(creator=alice, name="Safe", member_ids=[bob.pk])
+    message_send(room_id=room.pk, sender=alice, content="<script>alert(1)</script>")
+    client.force_login(bob)
+
+    html = client.get(f"/chat/{room.pk}/").content.decode()
+
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "<script>alert(1)</script>" not in html
+    assert 'data-last-seq="1"' in html
+
+
+def test_room_page_of_a_stranger_is_404(client, alice, bob):
+    room = room_create(creator=alice, name="Private", member_ids=[])
+    client.force_login(bob)
+
+    assert client.get(f"/chat/{room.pk}/").status_code == 404
+
+
+def test_create_a_room_from_the_page(client, alice):
+    client.force_login(alice)
+
+    response = client.post("/chat/new/", {"name": "Fresh room"}, follow=True)
+
+    assert "Fresh room" in response.content.decode()
+    empty = client.post("/chat/new/", {"name": "  "}, follow=True)
+    assert "Give the room a name." in empty.content.decode()
