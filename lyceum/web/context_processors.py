@@ -10,4 +10,13 @@ def site(request: HttpRequest) -> dict:
         # Callables: a template calls them only where it asks.
         "is_admin": lambda: is_admin(user),
         "can_teach": lambda: can_teach(user),
+        "unread_notifications": lambda: _unread(user),
     }
+
+
+def _unread(user) -> int:
+    from lyceum.notifications.models import Notification
+
+    if not user.is_authenticated:
+        return 0
+    return Notification.objects.filter(user=user, read_at__isnull=True).count()

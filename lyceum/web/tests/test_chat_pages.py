@@ -43,3 +43,15 @@ def test_create_a_room_from_the_page(client, alice):
     assert "Fresh room" in response.content.decode()
     empty = client.post("/chat/new/", {"name": "  "}, follow=True)
     assert "Give the room a name." in empty.content.decode()
+
+
+def test_the_bell_shows_the_unread_count(client, alice):
+    from lyceum.notifications.services import notify
+
+    client.force_login(alice)
+    assert 'id="bell-count" hidden' in client.get("/").content.decode()
+    notify(user=alice, kind="system", title="Welcome")
+
+    html = client.get("/").content.decode()
+
+    assert 'id="bell-count">1</span>' in html

@@ -178,11 +178,11 @@ def test_catalog_and_course_pages_run_constant_queries(client, alice, ines, size
     with CaptureQueriesContext(connection) as detail:
         assert client.get("/courses/c0/").status_code == 200
 
-    # session, user, roles (for the menu), categories, count, page
-    assert len(catalog) == 6, [q["sql"][:80] for q in catalog.captured_queries]
-    # session, user, roles, course, tag slugs, tags shown, modules, lessons, enrollment, the two
-    # progress queries and the course's quizzes
-    assert len(detail) == 12, [q["sql"][:80] for q in detail.captured_queries]
+    # session, user, roles (for the menu), unread notifications (the bell), categories, count, page
+    assert len(catalog) == 7, [q["sql"][:80] for q in catalog.captured_queries]
+    # session, user, roles, the bell, course, tag slugs, tags shown, modules, lessons, enrollment,
+    # the two progress queries and the course's quizzes
+    assert len(detail) == 13, [q["sql"][:80] for q in detail.captured_queries]
 
 
 def test_pages_show_404_for_unknown_or_foreign_objects(client, alice, oscar, course):
