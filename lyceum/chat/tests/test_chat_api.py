@@ -192,3 +192,16 @@ def test_enrolling_joins_the_course_room_with_the_instructor(
         ("ines", "owner"),
         ("alice", "member"),
     }
+
+
+@pytest.mark.parametrize("size", [3, 30])
+def test_history_runs_constant_queries(login_api, alice, room, size):
+    for n in range(size):
+        message_send(room_id=room.pk, sender=alice, content=f"m{n}")
+    client = login_api(alice)
+
+    with CaptureQueriesContext(connection) as queries:
+        body = client.get(f"/api/chat/rooms/{room.pk}/messages/", {"page_size": 100}).json()
+
+    assert len(body["results"]) == size
+    assert len(queries) == 3  # user, room membership, page with senders

@@ -90,3 +90,18 @@ def test_a_notification_is_pushed_live_to_the_users_socket(alice):
     frame = async_to_sync(scenario)()
     assert frame["type"] == "notification.new"
     assert frame["notification"]["title"] == "Live!"
+
+
+@pytest.mark.parametrize("size", [2, 20])
+def test_notification_list_runs_constant_queries(login_api, alice, size):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for n in range(size):
+        notify(user=alice, kind="system", title=f"n{n}")
+    client = login_api(alice)
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/api/notifications/", {"page_size": 100}).json()["count"] == size
+
+    assert len(queries) == 3  # user, count, page
