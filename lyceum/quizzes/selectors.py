@@ -29,6 +29,15 @@ def quiz_get(*, viewer: User | None, quiz_id: Any) -> Quiz:
     return quiz
 
 
+def managed_quiz(*, user: User, quiz_id: Any) -> Quiz:
+    """A quiz of a course ``user`` may change, or ``NotFound``."""
+    from lyceum.courses.selectors import managed_course
+
+    quiz = quiz_get(viewer=user, quiz_id=quiz_id)
+    managed_course(user=user, course_id=quiz.course_id)
+    return quiz
+
+
 @dataclass
 class QuizStatus:
     question_count: int

@@ -106,15 +106,6 @@ def attempt_submit(request: HttpRequest, attempt_id) -> HttpResponse:
 # --- instructor ---------------------------------------------------------------------------------
 
 
-def _managed_quiz(request: HttpRequest, quiz_id):
-    quiz = selectors.quiz_get(viewer=request.user, quiz_id=quiz_id)
-    course_selectors.managed_course(
-        user=request.user,
-        course_id=quiz.course_id,
-    )
-    return quiz
-
-
 @login_required
 @require_POST
 def teach_quiz_new(request: HttpRequest, course_id) -> HttpResponse:
@@ -144,7 +135,7 @@ def _choices_from_lines(text: str) -> list[dict]:
 @login_required
 @require_http_methods(["GET", "POST"])
 def teach_quiz(request: HttpRequest, quiz_id) -> HttpResponse:
-    quiz = _managed_quiz(request, quiz_id)
+    quiz = selectors.managed_quiz(user=request.user, quiz_id=quiz_id)
     if request.method == "POST":
         action = request.POST.get("action")
         try:

@@ -126,12 +126,6 @@ class LeaderboardView(APIView):
 # --- instructor ---------------------------------------------------------------------------------
 
 
-def _managed_quiz(request: Request, quiz_id):
-    quiz = selectors.quiz_get(viewer=request.user, quiz_id=quiz_id)
-    course_selectors.managed_course(user=request.user, course_id=quiz.course_id)
-    return quiz
-
-
 class InstructorQuizCreateView(APIView):
     @extend_schema(
         request=s.QuizWriteSerializer,
@@ -157,7 +151,7 @@ class InstructorQuizView(APIView):
         tags=["instructor"],
     )
     def get(self, request: Request, id) -> Response:
-        quiz = _managed_quiz(request, id)
+        quiz = selectors.managed_quiz(user=request.user, quiz_id=id)
         questions = quiz.questions.prefetch_related("choices").order_by("order", "id")
         return Response(s.QuestionKeySerializer(questions, many=True).data)
 
@@ -168,7 +162,7 @@ class InstructorQuizView(APIView):
         tags=["instructor"],
     )
     def patch(self, request: Request, id) -> Response:
-        quiz = _managed_quiz(request, id)
+        quiz = selectors.managed_quiz(user=request.user, quiz_id=id)
         serializer = s.QuizWriteSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         quiz = services.quiz_update(quiz=quiz, actor=request.user, **serializer.validated_data)
@@ -184,7 +178,7 @@ class InstructorQuestionCreateView(APIView):
         tags=["instructor"],
     )
     def post(self, request: Request, id) -> Response:
-        quiz = _managed_quiz(request, id)
+        quiz = selectors.managed_quiz(user=request.user, quiz_id=id)
         serializer = s.QuestionWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         question = services.question_create(quiz=quiz, actor=request.user, **serializer.validated_data)
@@ -203,7 +197,7 @@ class InstructorQuestionView(APIView):
         question = Question.objects.select_related("quiz", "quiz__course").filter(pk=id).first()
         if question is None:
             raise NotFound("No such question.")
-        _managed_quiz(request, question.quiz_id)
+        selectors.managed_quiz(user=request.user, quiz_id=question.quiz_id)
         serializer = s.QuestionWriteSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
@@ -220,7 +214,7 @@ class InstructorQuestionView(APIView):
         question = Question.objects.select_related("quiz", "quiz__course").filter(pk=id).first()
         if question is None:
             raise NotFound("No such question.")
-        _managed_quiz(request, question.quiz_id)
+        selectors.managed_quiz(user=request.user, quiz_id=question.quiz_id)
         services.question_delete(question=question, actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -233,7 +227,7 @@ class InstructorGiftImportView(APIView):
         tags=["instructor"],
     )
     def post(self, request: Request, id) -> Response:
-        quiz = _managed_quiz(request, id)
+        quiz = selectors.managed_quiz(user=request.user, quiz_id=id)
         serializer = s.GiftImportSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         created = services.quiz_import_gift(
@@ -251,7 +245,7 @@ class InstructorAttemptListView(generics.ListAPIView):
     serializer_class = s.InstructorAttemptSerializer
 
     def get_queryset(self):
-        quiz = _managed_quiz(self.request, self.kwargs["id"])
+        quiz = selectors.managed_quiz(user=self.request.user, quiz_id=self.kwargs["id"])
         attempts = QuizAttempt.objects.filter(quiz=quiz).select_related("user", "quiz")
         wanted = self.request.query_params.get("status")
         if wanted in QuizAttempt.Status.values:
