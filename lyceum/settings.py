@@ -312,6 +312,11 @@ LESSON_VIDEO_MAX_BYTES = env_int("LESSON_VIDEO_MAX_BYTES", 500 * 1024 * 1024, mi
 LESSON_RESOURCE_MAX_BYTES = env_int("LESSON_RESOURCE_MAX_BYTES", 50 * 1024 * 1024, minimum=1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
+# --- chat ---------------------------------------------------------------------------------------
+# Frames one chat socket may send in a window of seconds (beyond: an error frame, nothing stored).
+CHAT_RATE_LIMIT_FRAMES = env_int("CHAT_RATE_LIMIT_FRAMES", 20, minimum=1)
+CHAT_RATE_LIMIT_SECONDS = env_int("CHAT_RATE_LIMIT_SECONDS", 10, minimum=1)
+
 # --- i18n ---------------------------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"

@@ -13,6 +13,7 @@ from collections import deque
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 
@@ -24,8 +25,6 @@ from . import selectors, services
 from .models import ChatRoom, Participant
 
 CLOSE_NOT_A_MEMBER = 4403
-RATE_LIMIT_FRAMES = 20  # frames a connection may send …
-RATE_LIMIT_SECONDS = 10  # … in this many seconds
 PRESENCE_SECONDS = 60 * 60
 
 
@@ -56,7 +55,12 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             self.group,
             {
                 "type": "room.event",
-                "event": {"type": "presence.join", "room": self.room_id, "user": str(self.user.pk)},
+                "event": {
+                    "type": "presence.join",
+                    "room": self.room_id,
+                    "user": str(self.user.pk),
+                    "online": online,
+                },
             },
         )
 
@@ -64,12 +68,17 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         if hasattr(self, "group"):
             await self.channel_layer.group_discard(self.group, self.channel_name)
             await self.channel_layer.group_discard(user_group(self.user.pk), self.channel_name)
-            await self._presence(-1)
+            online = await self._presence(-1)
             await self.channel_layer.group_send(
                 self.group,
                 {
                     "type": "room.event",
-                    "event": {"type": "presence.leave", "room": self.room_id, "user": str(self.user.pk)},
+                    "event": {
+                        "type": "presence.leave",
+                        "room": self.room_id,
+                        "user": str(self.user.pk),
+                        "online": online,
+                    },
                 },
             )
 
@@ -80,7 +89,9 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             return
         if self._rate_limited():
             await self._error(
-                "rate_limited", f"At most {RATE_LIMIT_FRAMES} frames every {RATE_LIMIT_SECONDS} seconds."
+                "rate_limited",
+                f"At most {settings.CHAT_RATE_LIMIT_FRAMES} frames every "
+                f"{settings.CHAT_RATE_LIMIT_SECONDS} seconds.",
             )
             return
         try:
@@ -124,6 +135,14 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             message_id=str(content.get("id", "")), user=self.user
         )
 
+    async def on_message_edit(self, content: dict) -> None:
+        text = content.get("content")
+        if not isinstance(text, str):
+            raise ValidationError("content must be a string.")
+        await database_sync_to_async(services.message_edit)(
+            message_id=str(content.get("id", "")), user=self.user, content=text
+        )
+
     async def on_resume(self, content: dict) -> None:
         after = content.get("after", 0)
         if not isinstance(after, int) or after < 0:
@@ -158,6 +177,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
 
     HANDLERS = {
         "message.create": on_message_create,
+        "message.edit": on_message_edit,
         "message.delete": on_message_delete,
         "resume": on_resume,
         "typing.start": on_typing,
@@ -179,9 +199,9 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
 
     def _rate_limited(self) -> bool:
         now = time.monotonic()
-        while self.sent_at and now - self.sent_at[0] > RATE_LIMIT_SECONDS:
+        while self.sent_at and now - self.sent_at[0] > settings.CHAT_RATE_LIMIT_SECONDS:
             self.sent_at.popleft()
-        if len(self.sent_at) >= RATE_LIMIT_FRAMES:
+        if len(self.sent_at) >= settings.CHAT_RATE_LIMIT_FRAMES:
             return True
         self.sent_at.append(now)
         return False

@@ -15,7 +15,7 @@ from .models import ChatRoom, Message, Participant
 
 def rooms_of(*, user: User) -> QuerySet[ChatRoom]:
     """The user's rooms, newest activity first, each with ``unread`` (others' messages after the
-    user's read position) and ``last_read_seq``."""
+    user's read position), ``last_read_seq`` and ``other_username`` (who a direct room is with)."""
     mine = Participant.objects.filter(room=OuterRef("pk"), user=user)
     unread = (
         Message.objects.filter(
@@ -27,9 +27,11 @@ def rooms_of(*, user: User) -> QuerySet[ChatRoom]:
         .annotate(n=Count("pk"))
         .values("n")
     )
+    others = Participant.objects.filter(room=OuterRef("pk")).exclude(user=user).order_by("joined_at")
     return (
         ChatRoom.objects.filter(participants__user=user)
         .annotate(last_read_seq=Subquery(mine.values("last_read_seq")[:1]))
+        .annotate(other_username=Subquery(others.values("user__username")[:1]))
         .annotate(unread=Coalesce(Subquery(unread), Value(0)))
         .order_by(F("last_message_at").desc(nulls_last=True), "-created_at")
     )

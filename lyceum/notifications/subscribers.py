@@ -33,7 +33,7 @@ def on_message(sender, *, room_id, room_name, sender_id, sender_name, **kwargs) 
             kind=Notification.Kind.MESSAGE,
             title=f"New message from {sender_name}",
             body=f"In {room_name}",
-            link=f"/api/chat/rooms/{room_id}/messages/",
+            link=reverse("web:chat_room", kwargs={"room_id": room_id}),
         )
 
 

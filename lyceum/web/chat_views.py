@@ -35,5 +35,9 @@ def room_new(request: HttpRequest) -> HttpResponse:
 def room_page(request: HttpRequest, room_id) -> HttpResponse:
     room = selectors.room_for(user=request.user, room_id=room_id)
     recent = list(selectors.room_messages(room=room).order_by("-seq")[:50])[::-1]
-    members = room.participants.select_related("user").order_by("user__username")
-    return render(request, "web/chat/room.html", {"room": room, "recent": recent, "members": members})
+    members = list(room.participants.select_related("user").order_by("user__username"))
+    title = str(room)
+    if room.kind == room.Kind.DIRECT:
+        title = next((p.user.display_name for p in members if p.user_id != request.user.pk), title)
+    context = {"room": room, "title": title, "recent": recent, "members": members}
+    return render(request, "web/chat/room.html", context)

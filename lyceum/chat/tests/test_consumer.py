@@ -129,6 +129,31 @@ def test_typing_read_receipts_presence_and_delete(alice, bob, room):
     assert (receipt["user"], receipt["seq"]) == (str(bob.pk), 1)
     assert deleted["message"]["deleted"] is True and deleted["message"]["content"] == ""
     assert left["user"] == str(bob.pk)
+    assert joined["online"] == sorted([str(alice.pk), str(bob.pk)]) and left["online"] == [str(alice.pk)]
+
+
+def test_own_messages_are_edited_live_and_others_messages_are_refused(alice, bob, room):
+    mine, _ = message_send(room_id=room.pk, sender=alice, content="helo")
+
+    async def scenario():
+        a = await connected(alice, room)
+        b = await connected(bob, room)
+        await a.send_json_to({"type": "message.edit", "id": str(mine.pk), "content": "hello"})
+        updated = await next_of(b, "message.update")
+        await b.send_json_to({"type": "message.edit", "id": str(mine.pk), "content": "hijacked"})
+        refused = await next_of(b, "error")
+        await a.send_json_to({"type": "message.edit", "id": "not-an-id", "content": "x"})
+        bad_id = await next_of(a, "error")
+        await a.disconnect()
+        await b.disconnect()
+        return updated, refused, bad_id
+
+    updated, refused, bad_id = async_to_sync(scenario)()
+    assert updated["message"]["content"] == "hello" and updated["message"]["edited_at"]
+    assert refused["code"] == "not_your_message"
+    assert bad_id["code"] in {"invalid", "not_found"}
+    mine.refresh_from_db()
+    assert mine.content == "hello"
 
 
 def test_a_non_member_is_closed_with_4403_and_an_anonymous_socket_with_4401(room):
@@ -173,8 +198,8 @@ def test_bad_frames_get_an_error_and_the_socket_stays_open(alice, room):
     assert pong == {"type": "pong"}
 
 
-def test_the_rate_limit_per_connection(alice, room, monkeypatch):
-    monkeypatch.setattr(consumers, "RATE_LIMIT_FRAMES", 3)
+def test_the_rate_limit_per_connection(alice, room, settings):
+    settings.CHAT_RATE_LIMIT_FRAMES = 3
 
     async def scenario():
         socket = await connected(alice, room)

@@ -24,7 +24,9 @@ def test_a_message_notifies_members_who_are_not_in_the_room(
     with django_capture_on_commit_callbacks(execute=True):
         message_send(room_id=room.pk, sender=alice, content="Hello")
 
-    assert list(Notification.objects.values_list("user__username", "kind")) == [("bob", "message")]
+    assert list(Notification.objects.values_list("user__username", "kind", "link")) == [
+        ("bob", "message", f"/chat/{room.pk}/")  # the room's page
+    ]
     assert mail.outbox == []  # messages are not emailed
 
 

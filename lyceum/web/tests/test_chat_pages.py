@@ -13,7 +13,7 @@ def test_room_list_shows_unread_badges(client, alice, bob):
     html = client.get("/chat/").content.decode()
 
     assert "Book club" in html
-    assert 'aria-label="1 unread"' in html
+    assert 'title="Unread messages">1</span>' in html
 
 
 def test_room_page_shows_recent_messages_escaped(client, alice, bob):
@@ -55,3 +55,13 @@ def test_the_bell_shows_the_unread_count(client, alice):
     html = client.get("/").content.decode()
 
     assert 'id="bell-count">1</span>' in html
+
+
+def test_a_direct_room_is_named_after_the_other_person(client, alice, bob):
+    from lyceum.chat.services import direct_room
+
+    room, _ = direct_room(user=alice, other_id=bob.pk)
+    client.force_login(alice)
+
+    assert f'href="/chat/{room.pk}/">bob</a>' in client.get("/chat/").content.decode()
+    assert f"<h1>{bob.display_name}</h1>" in client.get(f"/chat/{room.pk}/").content.decode()

@@ -82,3 +82,12 @@ class Command(BaseCommand):
 
         quizzes = create_demo_quizzes(instructor=existing["instructor"])
         self.stdout.write(f"Demo quizzes: {len(quizzes)}, one in each demo course")
+        from lyceum.chat.demo import create_demo_chat
+
+        def chat() -> None:  # after the enrollment events have put the student in the course room
+            rooms = create_demo_chat(
+                instructor=existing["instructor"], student=existing["student"], course=courses[0]
+            )
+            self.stdout.write(f"Demo chat rooms: {', '.join(str(room) for room in rooms)}")
+
+        transaction.on_commit(chat)

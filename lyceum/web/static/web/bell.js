@@ -56,6 +56,8 @@
       if (frame.type === "notification.new") {
         setCount(Number(count.textContent || 0) + 1);
         if (!panel.hidden) list.prepend(row(frame.notification));
+        // Other parts of the page (the room list) react to what arrives.
+        document.dispatchEvent(new CustomEvent("lyceum:notification", {detail: frame.notification}));
       }
     };
     socket.onclose = (event) => {

@@ -14,20 +14,45 @@
   let socket, retry = 500, typingTimer, typingSent = false, historyUrl = null, loading = false;
   const typers = new Map();
 
+  function actions(li) {
+    const box = document.createElement("span");
+    box.className = "message-actions";
+    for (const [name, label] of [["edit-message", "edit"], ["delete-message", "delete"]]) {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = `link-button ${name}`;
+      button.textContent = label;
+      button.setAttribute("aria-label", `${label[0].toUpperCase()}${label.slice(1)} this message`);
+      box.append(button);
+    }
+    li.append(box);
+  }
+
   function item(message, pending) {
+    const mine = message.sender === me || pending;
     const li = document.createElement("li");
-    li.className = "chat-message" + (message.sender === me || pending ? " mine" : "") +
+    li.className = "chat-message" + (mine ? " mine" : "") +
       (message.deleted ? " deleted" : "") + (pending ? " pending" : "");
     if (message.seq) li.dataset.seq = message.seq;
     if (message.id) li.dataset.id = message.id;
     const author = document.createElement("span");
     author.className = "author";
-    author.textContent = pending || message.sender === me ? "You" : (message.sender_name || "");
+    author.textContent = mine ? "You" : (message.sender_name || "");
     const text = document.createElement("span");
     text.className = "text";
     text.textContent = message.deleted ? "message deleted" : message.content;
-    li.append(author, text);
+    const time = document.createElement("time");
+    const created = message.created_at ? new Date(message.created_at) : new Date();
+    time.dateTime = created.toISOString();
+    time.textContent = created.toTimeString().slice(0, 5) + (message.edited_at ? " · edited" : "");
+    li.append(author, text, time);
+    if (mine && !pending && !message.deleted) actions(li);
     return li;
+  }
+
+  function update(message) {
+    const old = list.querySelector(`[data-id="${message.id}"]`);
+    if (old) old.replaceWith(item(message));
   }
 
   function add(message) {
@@ -61,16 +86,14 @@
     socket.onmessage = (event) => {
       const frame = JSON.parse(event.data);
       if (frame.type === "message.create") add(frame.message);
-      else if (frame.type === "message.delete") {
-        const li = list.querySelector(`[data-id="${frame.message.id}"]`);
-        if (li) { li.classList.add("deleted"); li.querySelector(".text").textContent = "message deleted"; }
-      } else if (frame.type === "typing.start" && frame.user !== me) {
+      else if (frame.type === "message.delete" || frame.type === "message.update") update(frame.message);
+      else if (frame.type === "typing.start" && frame.user !== me) {
         clearTimeout(typers.get(frame.username));
         typers.set(frame.username, setTimeout(() => { typers.delete(frame.username); showTyping(); }, 6000));
         showTyping();
-      } else if (frame.type === "typing.stop" || frame.type === "message.create") {
+      } else if (frame.type === "typing.stop") {
         typers.delete(frame.username); showTyping();
-      } else if (frame.type === "presence") {
+      } else if (frame.type === "presence" || frame.type === "presence.join" || frame.type === "presence.leave") {
         presence.textContent = `${frame.online.length} online`;
       } else if (frame.type === "error") {
         status.textContent = frame.message;
@@ -98,11 +121,34 @@
     typingTimer = setTimeout(() => { send({type: "typing.stop"}); typingSent = false; }, 3000);
   });
 
-  list.addEventListener("click", async (event) => {
-    if (!event.target.classList.contains("delete-message")) return;
+  // Own messages: delete at once; edit in place (Enter saves, Escape cancels).
+  list.addEventListener("click", (event) => {
     const li = event.target.closest("li");
-    send({type: "message.delete", id: li.dataset.id});
-    event.target.remove();
+    if (event.target.classList.contains("delete-message")) {
+      send({type: "message.delete", id: li.dataset.id});
+      event.target.disabled = true;
+    } else if (event.target.classList.contains("edit-message")) {
+      const text = li.querySelector(".text");
+      const field = document.createElement("input");
+      field.type = "text";
+      field.className = "edit-field";
+      field.maxLength = input.maxLength;
+      field.value = text.textContent;
+      field.setAttribute("aria-label", "Edit message");
+      text.replaceWith(field);
+      field.focus();
+      field.addEventListener("keydown", (key) => {
+        if (key.key === "Escape") field.replaceWith(text);
+        if (key.key !== "Enter") return;
+        key.preventDefault();
+        const content = field.value.trim();
+        if (content && content !== text.textContent) {
+          send({type: "message.edit", id: li.dataset.id, content: content});
+          text.textContent = content;
+        }
+        field.replaceWith(text);
+      });
+    }
   });
 
   // Older messages: the API's cursor pages, newest first, as the list is scrolled to the top.
