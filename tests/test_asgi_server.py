@@ -3,42 +3,22 @@ and a WebSocket, in a separate uvicorn process with its own database."""
 
 from __future__ import annotations
 
-import asyncio
-import concurrent.futures
 import json
-import os
-import subprocess
-import sys
 import urllib.request
 
 import pytest
 import websockets
 
-from bench.harness import ROOT, Server, uvicorn_argv
+from tests.servers import asgi_server, manage, run_async, server_env, ws_url
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"}
-    }
-    env["LYCEUM_VAR_DIR"] = str(tmp_path_factory.mktemp("var"))
-    for command in (["migrate", "--noinput", "-v", "0"], ["init_data"]):
-        subprocess.run(
-            [sys.executable, "manage.py", *command], cwd=ROOT, env=env, check=True, capture_output=True
-        )
-    argv = uvicorn_argv("lyceum.asgi:application", "--ws", "websockets")
-    with Server(argv, env) as running:
+    env = server_env(tmp_path_factory.mktemp("var"))
+    manage(env, "migrate", "--noinput", "-v", "0")
+    manage(env, "init_data")
+    with asgi_server(env) as running:
         yield running
-
-
-def run_async(coroutine):
-    """Runs ``coroutine`` on a loop of its own thread: this test's thread may already run one (the
-    browser tests' Playwright does)."""
-    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(asyncio.run, coroutine).result(timeout=60)
 
 
 def _post_json(url: str, body: dict) -> dict:
@@ -64,10 +44,10 @@ def test_a_demo_user_signs_in_over_http_and_opens_a_websocket(server):
     tokens = _post_json(
         server.base_url + "/api/auth/login/", {"login": "student", "password": "learn-lyceum-2026"}
     )
-    ws_url = server.base_url.replace("http", "ws") + f"/ws/account/?token={tokens['access']}"
 
     async def talk():
-        async with websockets.connect(ws_url, origin=server.base_url) as socket:
+        url = ws_url(server, "/ws/account/", tokens["access"])
+        async with websockets.connect(url, origin=server.base_url) as socket:
             hello = json.loads(await socket.recv())
             await socket.send(json.dumps({"type": "ping"}))
             pong = json.loads(await socket.recv())

@@ -4,17 +4,14 @@ the other, and a message sent over REST reaches the sockets too. Needs REDIS_URL
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
 import json
 import os
-import subprocess
-import sys
 import urllib.request
 
 import pytest
 import websockets
 
-from bench.harness import ROOT, Server, uvicorn_argv
+from tests.servers import asgi_server, manage, run_async, seed, server_env, ws_url
 
 SEED = """
 import json
@@ -34,40 +31,15 @@ print(json.dumps({"room": str(room.pk), "alice": accounts.tokens_issue(user=alic
 def two_servers(tmp_path_factory):
     if not os.environ.get("REDIS_URL"):
         pytest.skip("scale-out needs Redis: run with REDIS_URL set")
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"}
-    }
-    env["LYCEUM_VAR_DIR"] = str(tmp_path_factory.mktemp("var"))
-    env["CACHE_KEY_PREFIX"] = "lyceum-scaleout-test"
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True
-    )
-    seed = json.loads(
-        subprocess.run(
-            [sys.executable, "manage.py", "shell", "-v", "0", "-c", SEED],
-            cwd=ROOT,
-            env=env,
-            check=True,
-            capture_output=True,
-            text=True,
-        )
-        .stdout.strip()
-        .splitlines()[-1]
-    )
-    argv = uvicorn_argv("lyceum.asgi:application", "--ws", "websockets")
-    with Server(argv, env) as first, Server(argv, env) as second:
-        yield first, second, seed
-
-
-def run_async(coroutine):
-    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(asyncio.run, coroutine).result(timeout=60)
+    env = server_env(tmp_path_factory.mktemp("var"))
+    manage(env, "migrate", "--noinput", "-v", "0")
+    seeded = seed(env, SEED)
+    with asgi_server(env) as first, asgi_server(env) as second:
+        yield first, second, seeded
 
 
 def _ws(server, room, token):
-    return server.base_url.replace("http", "ws") + f"/ws/chat/rooms/{room}/?token={token}"
+    return ws_url(server, f"/ws/chat/rooms/{room}/", token)
 
 
 async def _next(socket, kind):

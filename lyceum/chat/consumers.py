@@ -46,6 +46,9 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             return
         self.group = services.room_group(self.room_id)
         self.sent_at: deque[float] = deque()
+        # The last message sequence number this connection has delivered (None until the first
+        # message or a resume): with it, no message reaches the client twice or out of order.
+        self.delivered: int | None = None
         await self.channel_layer.group_add(self.group, self.channel_name)
         # Signing out or changing the password closes this socket too.
         await self.channel_layer.group_add(user_group(self.user.pk), self.channel_name)
@@ -147,9 +150,9 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         after = content.get("after", 0)
         if not isinstance(after, int) or after < 0:
             raise ValidationError("after must be the last sequence number seen (0 or more).")
-        missed, last_seq = await self._missed(after)
-        for event in missed:
-            await self.send_json({"type": "message.create", "message": event})
+        self.delivered = after
+        last_seq = await self._deliver_missed(upto=None)
+        self.delivered = min(self.delivered, last_seq)  # a client cannot claim the future
         await self.send_json({"type": "resume.done", "room": self.room_id, "last_seq": last_seq})
 
     async def on_typing(self, content: dict) -> None:
@@ -189,7 +192,18 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
     # --- events from the room's group -----------------------------------------------------------
 
     async def room_event(self, event: dict) -> None:
-        await self.send_json(event["event"])
+        payload = event["event"]
+        if payload["type"] == "message.create":
+            seq = payload["message"]["seq"]
+            if self.delivered is not None:
+                if seq <= self.delivered:  # already sent by a resume
+                    return
+                if seq > self.delivered + 1:
+                    # A gap: an earlier message's broadcast is late (another process) or was
+                    # dropped by the channel layer. It is stored, so it is sent from the database.
+                    await self._deliver_missed(upto=seq - 1)
+            self.delivered = seq
+        await self.send_json(payload)
 
     async def session_revoked(self, event: dict) -> None:
         await self.send_json({"type": "session.revoked", "reason": event.get("reason", "")})
@@ -213,13 +227,22 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
     def _is_member(self) -> bool:
         return Participant.objects.filter(room_id=self.room_id, user=self.user).exists()
 
+    async def _deliver_missed(self, upto: int | None) -> int:
+        """Sends the stored messages after ``self.delivered`` (up to ``upto``, else all), in order;
+        returns the room's last sequence number."""
+        while True:
+            batch, last_seq = await self._missed(self.delivered or 0, upto)
+            for message in batch:
+                await self.send_json({"type": "message.create", "message": message})
+                self.delivered = message["seq"]
+            if len(batch) < selectors.RESUME_BATCH:
+                return last_seq
+
     @database_sync_to_async
-    def _missed(self, after: int):
+    def _missed(self, after: int, upto: int | None) -> tuple[list[dict], int]:
         room = ChatRoom.objects.get(pk=self.room_id)
-        return (
-            [services.message_event(m) for m in selectors.messages_after(room=room, seq=after)],
-            room.last_seq,
-        )
+        messages = selectors.messages_after(room=room, seq=after, upto=upto)
+        return [services.message_event(m) for m in messages], room.last_seq
 
     def _mark_read(self, seq) -> None:
         room = ChatRoom.objects.get(pk=self.room_id)

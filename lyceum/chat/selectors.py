@@ -48,8 +48,13 @@ def room_messages(*, room: ChatRoom) -> QuerySet[Message]:
     return Message.objects.filter(room=room).select_related("sender")
 
 
-def messages_after(*, room: ChatRoom, seq: int, limit: int = 500) -> list[Message]:
-    """The messages a client missed after ``seq``, in order (for a socket that resumes)."""
-    return list(
-        Message.objects.filter(room=room, seq__gt=seq).select_related("sender").order_by("seq")[:limit]
-    )
+RESUME_BATCH = 500
+
+
+def messages_after(*, room: ChatRoom, seq: int, upto: int | None = None) -> list[Message]:
+    """The messages a client missed after ``seq`` (through ``upto``), in order, at most
+    ``RESUME_BATCH`` of them (for a socket that resumes or has a gap)."""
+    missed = Message.objects.filter(room=room, seq__gt=seq)
+    if upto is not None:
+        missed = missed.filter(seq__lte=upto)
+    return list(missed.select_related("sender").order_by("seq")[:RESUME_BATCH])

@@ -105,6 +105,40 @@ def test_resume_after_reconnect_gives_exactly_what_was_missed(alice, bob, room):
     assert frames[4] == {"type": "resume.done", "room": str(room.pk), "last_seq": 7}
 
 
+def test_a_dropped_broadcast_is_filled_from_the_database_and_a_late_one_is_not_sent_twice(
+    alice, bob, room, monkeypatch
+):
+    from lyceum.chat import services
+    from lyceum.core.realtime import group_send
+
+    async def scenario():
+        socket = await connected(bob, room)
+        await database_sync_to_async(message_send)(room_id=room.pk, sender=alice, content="one")
+        first = await next_of(socket, "message.create")
+        # The broadcast of "two" is lost (a channel layer may drop a group message) …
+        with monkeypatch.context() as patch:
+            patch.setattr(services, "broadcast", lambda room_id, event: None)
+            two, _ = await database_sync_to_async(message_send)(room_id=room.pk, sender=alice, content="two")
+        await database_sync_to_async(message_send)(room_id=room.pk, sender=alice, content="three")
+        second, third = await next_of(socket, "message.create"), await next_of(socket, "message.create")
+        # … and arrives late after all: it is not sent again.
+        late = {
+            "type": "message.create",
+            "message": await database_sync_to_async(services.message_event)(two),
+        }
+        await database_sync_to_async(group_send)(
+            services.room_group(room.pk), {"type": "room.event", "event": late}
+        )
+        await socket.send_json_to({"type": "ping"})
+        after = await socket.receive_json_from(timeout=3)
+        await socket.disconnect()
+        return [f["message"]["content"] for f in (first, second, third)], after
+
+    contents, after = async_to_sync(scenario)()
+    assert contents == ["one", "two", "three"]
+    assert after == {"type": "pong"}  # nothing came between: the late "two" was dropped
+
+
 def test_typing_read_receipts_presence_and_delete(alice, bob, room):
     message, _ = message_send(room_id=room.pk, sender=alice, content="delete me")
 

@@ -1,0 +1,61 @@
+"""Real Lyceum servers for tests that cross a process: a fresh database in a temporary var/
+directory, seeded by a `manage.py` command or a shell script, served by uvicorn as `make run`
+serves it (WebSockets included)."""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import json
+import os
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+from bench.harness import ROOT, Server, uvicorn_argv
+
+
+def server_env(var_dir: Path, **extra: str) -> dict[str, str]:
+    """The test process's environment for a server of its own: SQLite in ``var_dir`` (the test
+    database is not shared across processes), Redis as configured, its own cache key prefix."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+        and not key.startswith("PYTEST")
+    }
+    env["LYCEUM_VAR_DIR"] = str(var_dir)
+    env["CACHE_KEY_PREFIX"] = f"lyceum-test-{uuid.uuid4().hex[:8]}"
+    env.update(extra)
+    return env
+
+
+def manage(env: dict[str, str], *command: str) -> str:
+    """Runs ``manage.py command`` with ``env``; returns its standard output."""
+    done = subprocess.run(
+        [sys.executable, "manage.py", *command], cwd=ROOT, env=env, check=True, capture_output=True, text=True
+    )
+    return done.stdout
+
+
+def seed(env: dict[str, str], script: str) -> dict:
+    """Runs ``script`` in `manage.py shell`; it prints one JSON object last, which is returned."""
+    return json.loads(manage(env, "shell", "-v", "0", "-c", script).strip().splitlines()[-1])
+
+
+def asgi_server(env: dict[str, str]) -> Server:
+    """uvicorn serving Lyceum with ``env`` (a context manager)."""
+    return Server(uvicorn_argv("lyceum.asgi:application", "--ws", "websockets"), env)
+
+
+def run_async(coroutine, timeout: float = 120):
+    """Runs ``coroutine`` on a loop of its own thread: this test's thread may already run one (the
+    browser tests' Playwright does)."""
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result(timeout=timeout)
+
+
+def ws_url(server: Server, path: str, token: str | None = None) -> str:
+    url = server.base_url.replace("http", "ws", 1) + path
+    return f"{url}?token={token}" if token else url
