@@ -3,13 +3,15 @@
 Messages are saved (with the room's next sequence number) before anyone is told of them; the
 sender gets ``message.ack`` with the stored id and its own ``client_id``, so a client that resends
 after a reconnect gets the same message back instead of a duplicate. A client that reconnects
-sends ``{"type": "resume", "after": <last seq it saw>}`` and receives exactly what it missed.
+connects with ``?after=<last seq it saw>`` and receives exactly what it missed, then the live
+messages: each once, in order, whatever the channel layer drops or delivers late.
 """
 
 from __future__ import annotations
 
 import time
 from collections import deque
+from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
@@ -46,9 +48,10 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             return
         self.group = services.room_group(self.room_id)
         self.sent_at: deque[float] = deque()
-        # The last message sequence number this connection has delivered (None until the first
-        # message or a resume): with it, no message reaches the client twice or out of order.
-        self.delivered: int | None = None
+        # The last message sequence number this connection has delivered: from ``?after=N`` (a
+        # reconnecting client's last seen), else from the first message. With it no message
+        # reaches the client twice or out of order, and none is skipped.
+        self.delivered, bad_after = self._after_from_url()
         await self.channel_layer.group_add(self.group, self.channel_name)
         # Signing out or changing the password closes this socket too.
         await self.channel_layer.group_add(user_group(self.user.pk), self.channel_name)
@@ -66,6 +69,20 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
                 },
             },
         )
+        if bad_after:
+            await self._error("invalid", "after must be the last sequence number seen (0 or more).")
+        elif self.delivered is not None:
+            await self._resume(self.delivered)
+
+    def _after_from_url(self) -> tuple[int | None, bool]:
+        values = parse_qs(self.scope.get("query_string", b"").decode("latin-1")).get("after")
+        if not values:
+            return None, False
+        try:
+            after = int(values[-1])
+        except ValueError:
+            return None, True
+        return (after, False) if after >= 0 else (None, True)
 
     async def disconnect(self, code: int) -> None:
         if hasattr(self, "group"):
@@ -150,6 +167,10 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         after = content.get("after", 0)
         if not isinstance(after, int) or after < 0:
             raise ValidationError("after must be the last sequence number seen (0 or more).")
+        await self._resume(after)
+
+    async def _resume(self, after: int) -> None:
+        """Sends every message after ``after``, in order, then ``resume.done``."""
         self.delivered = after
         last_seq = await self._deliver_missed(upto=None)
         self.delivered = min(self.delivered, last_seq)  # a client cannot claim the future

@@ -28,19 +28,32 @@ def _wants_email(user: User) -> bool:
 
 
 def notify(*, user: User, kind: str, title: str, body: str = "", link: str = "") -> Notification:
-    notification = Notification.objects.create(
-        user=user, kind=kind, title=title[:200], body=body[:2000], link=link[:500]
+    return notify_many(users=[user], kind=kind, title=title, body=body, link=link)[0]
+
+
+def notify_many(
+    *, users: list[User], kind: str, title: str, body: str = "", link: str = ""
+) -> list[Notification]:
+    """The same notification for each of ``users``, stored in one query, each pushed to its
+    user's sockets after commit and emailed if the kind warrants it."""
+    notifications = Notification.objects.bulk_create(
+        [
+            Notification(user=user, kind=kind, title=title[:200], body=body[:2000], link=link[:500])
+            for user in users
+        ]
     )
-    payload = {"type": "notification.new", "notification": as_event(notification)}
 
     def push() -> None:
-        group_send(user_group(user.pk), {"type": "notification.push", "event": payload})
+        for notification in notifications:
+            payload = {"type": "notification.new", "notification": as_event(notification)}
+            group_send(user_group(notification.user_id), {"type": "notification.push", "event": payload})
 
     transaction.on_commit(push)
-    if kind in EMAILED_KINDS and _wants_email(user):
-        to, text = user.email, f"{body}\n\n{settings.SITE_URL}{link}\n\n— Lyceum"
-        transaction.on_commit(lambda: send_email.delay(to=to, subject=title, text=text))
-    return notification
+    if kind in EMAILED_KINDS:
+        text = f"{body}\n\n{settings.SITE_URL}{link}\n\n— Lyceum"
+        for to in [user.email for user in users if _wants_email(user)]:
+            transaction.on_commit(lambda to=to: send_email.delay(to=to, subject=title, text=text))
+    return notifications
 
 
 def as_event(notification: Notification) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from lyceum.quizzes import events as quiz_events
 from lyceum.quizzes.models import QuizAttempt
 
 from .models import Notification
-from .services import notify
+from .services import notify, notify_many
 
 
 def on_message(sender, *, room_id, room_name, sender_id, sender_name, **kwargs) -> None:
@@ -27,14 +27,13 @@ def on_message(sender, *, room_id, room_name, sender_id, sender_name, **kwargs) 
         .exclude(user_id__in=online)
         .select_related("user", "user__profile")
     )
-    for participant in offline:
-        notify(
-            user=participant.user,
-            kind=Notification.Kind.MESSAGE,
-            title=f"New message from {sender_name}",
-            body=f"In {room_name}",
-            link=reverse("web:chat_room", kwargs={"room_id": room_id}),
-        )
+    notify_many(
+        users=[participant.user for participant in offline],
+        kind=Notification.Kind.MESSAGE,
+        title=f"New message from {sender_name}",
+        body=f"In {room_name}",
+        link=reverse("web:chat_room", kwargs={"room_id": room_id}),
+    )
 
 
 def on_enrollment(sender, *, user_id, course_id, **kwargs) -> None:

@@ -16,15 +16,17 @@ from lyceum.chat.services import message_send, room_create
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-async def socket_for(user, room):
+async def socket_for(user, room, query=""):
     token = (await database_sync_to_async(accounts.tokens_issue)(user=user))["access"]
     return WebsocketCommunicator(
-        application, f"/ws/chat/rooms/{room.pk}/?token={token}", headers=[(b"origin", b"http://localhost")]
+        application,
+        f"/ws/chat/rooms/{room.pk}/?token={token}{query}",
+        headers=[(b"origin", b"http://localhost")],
     )
 
 
-async def connected(user, room):
-    socket = await socket_for(user, room)
+async def connected(user, room, query=""):
+    socket = await socket_for(user, room, query)
     ok, _ = await socket.connect()
     assert ok
     presence = await socket.receive_json_from()
@@ -103,6 +105,28 @@ def test_resume_after_reconnect_gives_exactly_what_was_missed(alice, bob, room):
     assert [f["message"]["seq"] for f in frames[:4]] == [4, 5, 6, 7]
     assert [f["message"]["content"] for f in frames[:4]] == [f"missed {n}" for n in range(4)]
     assert frames[4] == {"type": "resume.done", "room": str(room.pk), "last_seq": 7}
+
+
+def test_connecting_with_after_sends_what_was_missed_before_anything_live(alice, bob, room):
+    for n in range(5):
+        message_send(room_id=room.pk, sender=alice, content=f"m{n}")
+
+    async def scenario():
+        socket = await connected(bob, room, "&after=2")
+        frames = [await next_of(socket, "message.create") for _ in range(3)]
+        done = await next_of(socket, "resume.done")
+        await database_sync_to_async(message_send)(room_id=room.pk, sender=alice, content="live")
+        frames.append(await next_of(socket, "message.create"))
+        bad = await connected(bob, room, "&after=-4")
+        error = await next_of(bad, "error")
+        await socket.disconnect()
+        await bad.disconnect()
+        return frames, done, error
+
+    frames, done, error = async_to_sync(scenario)()
+    assert [f["message"]["content"] for f in frames] == ["m2", "m3", "m4", "live"]
+    assert done["last_seq"] == 5
+    assert error["code"] == "invalid"
 
 
 def test_a_dropped_broadcast_is_filled_from_the_database_and_a_late_one_is_not_sent_twice(

@@ -1,0 +1,148 @@
+"""Churn: sockets connect and drop while messages flow (the pattern behind Channels issue 1683,
+where `group_send` lost messages around disconnects), against a real uvicorn server on the
+configured channel layer (in-memory on the embedded default, Redis when REDIS_URL is set).
+
+The sender drops its own connection now and then and resends what was not acknowledged, with
+the same client ids. Some readers stay connected throughout; the others keep dropping (half of
+the time without a closing handshake) and resuming from the last sequence number they saw. Every
+reader must end with every message exactly once, in order, as the frames arrived on the wire: the
+test client does no de-duplication or reordering of its own.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+
+import pytest
+import websockets
+
+from tests.servers import asgi_server, manage, run_async, seed, server_env, ws_url
+
+MESSAGES = 120
+CHURNING_READERS = 6
+STEADY_READERS = 3
+
+SEED = f"""
+import json
+from lyceum.accounts import services as accounts
+from lyceum.accounts.models import User
+from lyceum.chat.services import room_create
+users = [User.objects.create_user(email=f"u{{n}}@example.com", username=f"u{{n}}", password=None)
+         for n in range({1 + CHURNING_READERS + STEADY_READERS})]
+room = room_create(creator=users[0], name="Churn", member_ids=[u.pk for u in users[1:]])
+print(json.dumps({{"room": str(room.pk),
+                  "tokens": [accounts.tokens_issue(user=u)["access"] for u in users]}}))
+"""
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    env = server_env(tmp_path_factory.mktemp("var"), CHAT_RATE_LIMIT_FRAMES="100000")
+    manage(env, "migrate", "--noinput", "-v", "0")
+    seeded = seed(env, SEED)
+    with asgi_server(env) as running:
+        yield running, seeded
+
+
+async def _drop(socket, rng: random.Random) -> None:
+    """Leaves: half of the time politely, else by cutting the TCP connection."""
+    if rng.random() < 0.5:
+        await socket.close()
+    else:
+        socket.transport.abort()
+
+
+async def send_all(url: str, origin: str, rng: random.Random) -> dict[str, int]:
+    """Sends MESSAGES messages at a steady pace, dropping the connection every 10-40 messages and
+    resending whatever was not acknowledged; returns the stored sequence number of each."""
+    unacked: dict[str, str] = {}  # client id -> content, in sending order
+    stored: dict[str, int] = {}
+    sent = 0
+    while sent < MESSAGES or unacked:
+        async with websockets.connect(url, origin=origin) as socket:
+            for client_id, content in unacked.items():
+                await socket.send(
+                    json.dumps({"type": "message.create", "content": content, "client_id": client_id})
+                )
+            budget = rng.randint(10, 40)
+            while sent < MESSAGES or unacked:
+                if sent < MESSAGES and budget:
+                    client_id = f"c{sent}"
+                    unacked[client_id] = f"message {sent}"
+                    await socket.send(
+                        json.dumps(
+                            {"type": "message.create", "content": unacked[client_id], "client_id": client_id}
+                        )
+                    )
+                    sent, budget = sent + 1, budget - 1
+                try:
+                    frame = json.loads(await asyncio.wait_for(socket.recv(), timeout=0.01))
+                except TimeoutError:
+                    if not budget:
+                        break  # this connection's share is sent: drop it, acknowledged or not
+                    continue
+                if frame["type"] == "message.ack":
+                    unacked.pop(frame["client_id"], None)
+                    stored[frame["client_id"]] = frame["seq"]
+                elif frame["type"] == "error":
+                    raise AssertionError(frame)
+            await _drop(socket, rng)
+    return stored
+
+
+async def read_all(
+    url: str, origin: str, rng: random.Random, steady: bool
+) -> tuple[list[int], list[str], int]:
+    """Reads until it has seen the last message; a churning reader connects for 50-400 ms at a
+    time and resumes (``?after=``) after the last sequence number it saw. Returns the sequence numbers and
+    contents in the order they arrived, and how many connections it used."""
+    seqs: list[int] = []
+    contents: list[str] = []
+    connections = 0
+    while not seqs or seqs[-1] < MESSAGES:
+        connections += 1
+        async with websockets.connect(f"{url}&after={seqs[-1] if seqs else 0}", origin=origin) as socket:
+            until = asyncio.get_running_loop().time() + (60 if steady else rng.uniform(0.1, 0.5))
+            while not seqs or seqs[-1] < MESSAGES:
+                left = until - asyncio.get_running_loop().time()
+                if left <= 0:
+                    break
+                try:
+                    frame = json.loads(await asyncio.wait_for(socket.recv(), timeout=left))
+                except TimeoutError:
+                    break
+                if frame["type"] == "message.create":
+                    seqs.append(frame["message"]["seq"])
+                    contents.append(frame["message"]["content"])
+            await _drop(socket, rng)
+        if not steady:
+            await asyncio.sleep(rng.uniform(0.05, 0.3))
+    return seqs, contents, connections
+
+
+def test_every_resuming_client_ends_with_every_message_once_in_order(server):
+    running, seeded = server
+    room, tokens = seeded["room"], seeded["tokens"]
+    url = lambda token: ws_url(running, f"/ws/chat/rooms/{room}/", token)  # noqa: E731
+    rng = random.Random(1683)
+
+    async def churn():
+        readers = [
+            read_all(url(token), running.base_url, random.Random(rng.random()), steady=n < STEADY_READERS)
+            for n, token in enumerate(tokens[1:])
+        ]
+        return await asyncio.gather(send_all(url(tokens[0]), running.base_url, rng), *readers)
+
+    stored, *readers = run_async(churn(), timeout=240)
+
+    # Each message was stored once, in the order it was first sent, whatever was resent.
+    assert [stored[f"c{n}"] for n in range(MESSAGES)] == list(range(1, MESSAGES + 1))
+    expected = [f"message {n}" for n in range(MESSAGES)]
+    for seqs, contents, connections in readers:
+        assert seqs == list(range(1, MESSAGES + 1))
+        assert contents == expected
+    churning = [connections for _, _, connections in readers[STEADY_READERS:]]
+    assert min(churning) > 3, churning  # the churning readers did reconnect, several times
+    assert all(connections == 1 for _, _, connections in readers[:STEADY_READERS])
