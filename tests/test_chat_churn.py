@@ -140,7 +140,7 @@ def test_every_resuming_client_ends_with_every_message_once_in_order(server):
     # Each message was stored once, in the order it was first sent, whatever was resent.
     assert [stored[f"c{n}"] for n in range(MESSAGES)] == list(range(1, MESSAGES + 1))
     expected = [f"message {n}" for n in range(MESSAGES)]
-    for seqs, contents, connections in readers:
+    for seqs, contents, _ in readers:
         assert seqs == list(range(1, MESSAGES + 1))
         assert contents == expected
     churning = [connections for _, _, connections in readers[STEADY_READERS:]]

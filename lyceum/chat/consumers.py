@@ -186,6 +186,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
                     "room": self.room_id,
                     "user": str(self.user.pk),
                     "username": self.user.username,
+                    "name": self.user.display_name,
                 },
             },
         )

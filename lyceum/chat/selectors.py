@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Count, F, OuterRef, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Concat, NullIf, Trim
 
 from lyceum.accounts.models import User
 from lyceum.core.exceptions import NotFound
@@ -15,7 +15,7 @@ from .models import ChatRoom, Message, Participant
 
 def rooms_of(*, user: User) -> QuerySet[ChatRoom]:
     """The user's rooms, newest activity first, each with ``unread`` (others' messages after the
-    user's read position), ``last_read_seq`` and ``other_username`` (who a direct room is with)."""
+    user's read position), ``last_read_seq`` and ``other_name`` (who a direct room is with)."""
     mine = Participant.objects.filter(room=OuterRef("pk"), user=user)
     unread = (
         Message.objects.filter(
@@ -27,11 +27,17 @@ def rooms_of(*, user: User) -> QuerySet[ChatRoom]:
         .annotate(n=Count("pk"))
         .values("n")
     )
-    others = Participant.objects.filter(room=OuterRef("pk")).exclude(user=user).order_by("joined_at")
+    full_name = Trim(Concat("user__first_name", Value(" "), "user__last_name"))
+    others = (
+        Participant.objects.filter(room=OuterRef("pk"))
+        .exclude(user=user)
+        .order_by("joined_at")
+        .annotate(name=Coalesce(NullIf(full_name, Value("")), "user__username"))
+    )
     return (
         ChatRoom.objects.filter(participants__user=user)
         .annotate(last_read_seq=Subquery(mine.values("last_read_seq")[:1]))
-        .annotate(other_username=Subquery(others.values("user__username")[:1]))
+        .annotate(other_name=Subquery(others.values("name")[:1]))
         .annotate(unread=Coalesce(Subquery(unread), Value(0)))
         .order_by(F("last_message_at").desc(nulls_last=True), "-created_at")
     )

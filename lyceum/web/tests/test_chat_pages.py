@@ -63,5 +63,5 @@ def test_a_direct_room_is_named_after_the_other_person(client, alice, bob):
     room, _ = direct_room(user=alice, other_id=bob.pk)
     client.force_login(alice)
 
-    assert f'href="/chat/{room.pk}/">bob</a>' in client.get("/chat/").content.decode()
+    assert f'href="/chat/{room.pk}/">{bob.display_name}</a>' in client.get("/chat/").content.decode()
     assert f"<h1>{bob.display_name}</h1>" in client.get(f"/chat/{room.pk}/").content.decode()

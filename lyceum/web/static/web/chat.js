@@ -89,11 +89,13 @@
       if (frame.type === "message.create") add(frame.message);
       else if (frame.type === "message.delete" || frame.type === "message.update") update(frame.message);
       else if (frame.type === "typing.start" && frame.user !== me) {
-        clearTimeout(typers.get(frame.username));
-        typers.set(frame.username, setTimeout(() => { typers.delete(frame.username); showTyping(); }, 6000));
+        const name = frame.name || frame.username;
+        clearTimeout(typers.get(name));
+        typers.set(name, setTimeout(() => { typers.delete(name); showTyping(); }, 6000));
         showTyping();
       } else if (frame.type === "typing.stop") {
-        typers.delete(frame.username); showTyping();
+        clearTimeout(typers.get(frame.name || frame.username));
+        typers.delete(frame.name || frame.username); showTyping();
       } else if (frame.type === "presence" || frame.type === "presence.join" || frame.type === "presence.leave") {
         presence.textContent = `${frame.online.length} online`;
       } else if (frame.type === "error") {
