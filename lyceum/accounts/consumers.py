@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
-from lyceum.core.websocket import CLOSE_SESSION_REVOKED, CLOSE_UNAUTHENTICATED
+from lyceum.core.websocket import CLOSE_SESSION_REVOKED, CLOSE_UNAUTHENTICATED, DirectDispatchMixin
 
 
 def user_group(user_id: object) -> str:
     return f"user.{user_id}"
 
 
-class AccountConsumer(AsyncJsonWebsocketConsumer):
+class AccountConsumer(DirectDispatchMixin, AsyncJsonWebsocketConsumer):
     async def connect(self) -> None:
         user = self.scope.get("user")
         if user is None or not user.is_authenticated:

@@ -21,7 +21,7 @@ from django.core.exceptions import ValidationError
 
 from lyceum.accounts.consumers import user_group
 from lyceum.core.exceptions import ApplicationError
-from lyceum.core.websocket import CLOSE_SESSION_REVOKED, CLOSE_UNAUTHENTICATED
+from lyceum.core.websocket import CLOSE_SESSION_REVOKED, CLOSE_UNAUTHENTICATED, DirectDispatchMixin
 
 from . import selectors, services
 from .models import ChatRoom, Participant
@@ -34,7 +34,7 @@ def presence_key(room_id) -> str:
     return f"chat:presence:{room_id}"
 
 
-class ChatConsumer(AsyncJsonWebsocketConsumer):
+class ChatConsumer(DirectDispatchMixin, AsyncJsonWebsocketConsumer):
     async def connect(self) -> None:
         self.user = self.scope.get("user")
         self.room_id = str(self.scope["url_route"]["kwargs"]["room_id"])
@@ -59,15 +59,14 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         await self.send_json({"type": "presence", "room": self.room_id, "online": online})
         await self.channel_layer.group_send(
             self.group,
-            {
-                "type": "room.event",
-                "event": {
+            services.room_message(
+                {
                     "type": "presence.join",
                     "room": self.room_id,
                     "user": str(self.user.pk),
                     "online": online,
-                },
-            },
+                }
+            ),
         )
         if bad_after:
             await self._error("invalid", "after must be the last sequence number seen (0 or more).")
@@ -91,15 +90,14 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             online = await self._presence(-1)
             await self.channel_layer.group_send(
                 self.group,
-                {
-                    "type": "room.event",
-                    "event": {
+                services.room_message(
+                    {
                         "type": "presence.leave",
                         "room": self.room_id,
                         "user": str(self.user.pk),
                         "online": online,
-                    },
-                },
+                    }
+                ),
             )
 
     # --- frames from the client -----------------------------------------------------------------
@@ -179,16 +177,15 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
     async def on_typing(self, content: dict) -> None:
         await self.channel_layer.group_send(
             self.group,
-            {
-                "type": "room.event",
-                "event": {
+            services.room_message(
+                {
                     "type": content["type"],
                     "room": self.room_id,
                     "user": str(self.user.pk),
                     "username": self.user.username,
                     "name": self.user.display_name,
-                },
-            },
+                }
+            ),
         )
 
     async def on_read(self, content: dict) -> None:
@@ -214,9 +211,8 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
     # --- events from the room's group -----------------------------------------------------------
 
     async def room_event(self, event: dict) -> None:
-        payload = event["event"]
-        if payload["type"] == "message.create":
-            seq = payload["message"]["seq"]
+        if event["event_type"] == "message.create":
+            seq = event["seq"]
             if self.delivered is not None:
                 if seq <= self.delivered:  # already sent by a resume
                     return
@@ -225,7 +221,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
                     # dropped by the channel layer. It is stored, so it is sent from the database.
                     await self._deliver_missed(upto=seq - 1)
             self.delivered = seq
-        await self.send_json(payload)
+        await self.send(text_data=event["text"])
 
     async def session_revoked(self, event: dict) -> None:
         await self.send_json({"type": "session.revoked", "reason": event.get("reason", "")})

@@ -6,6 +6,7 @@ socket never shows a message that was rolled back.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -27,11 +28,19 @@ def room_group(room_id: Any) -> str:
     return f"chat.room.{room_id}"
 
 
+def room_message(event: dict[str, Any]) -> dict[str, Any]:
+    """The channel-layer message carrying ``event`` to a room's sockets: the frame is encoded
+    once here rather than once per socket; the sequence number rides beside it for the sockets'
+    ordering (see ChatConsumer.room_event)."""
+    seq = event["message"]["seq"] if event["type"] == "message.create" else None
+    return {"type": "room.event", "event_type": event["type"], "seq": seq, "text": json.dumps(event)}
+
+
 def broadcast(room_id: Any, event: dict[str, Any]) -> None:
     """Sends ``event`` to the room's sockets once the transaction commits."""
 
     def send() -> None:
-        group_send(room_group(room_id), {"type": "room.event", "event": event})
+        group_send(room_group(room_id), room_message(event))
 
     transaction.on_commit(send)
 

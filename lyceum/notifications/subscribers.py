@@ -21,14 +21,12 @@ from .services import notify, notify_many
 def on_message(sender, *, room_id, room_name, sender_id, sender_name, **kwargs) -> None:
     """Members who are not in the room right now hear of a new message."""
     online = set(cache.get(presence_key(room_id), {}))
-    offline = (
-        Participant.objects.filter(room_id=room_id)
-        .exclude(user_id=sender_id)
-        .exclude(user_id__in=online)
-        .select_related("user", "user__profile")
-    )
+    members = Participant.objects.filter(room_id=room_id).exclude(user_id=sender_id)
+    offline = [user_id for user_id in members.values_list("user_id", flat=True) if str(user_id) not in online]
+    if not offline:  # a busy room: everyone is in it
+        return
     notify_many(
-        users=[participant.user for participant in offline],
+        users=list(User.objects.filter(pk__in=offline).select_related("profile")),
         kind=Notification.Kind.MESSAGE,
         title=f"New message from {sender_name}",
         body=f"In {room_name}",

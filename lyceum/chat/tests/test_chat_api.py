@@ -1,5 +1,7 @@
 """The chat REST API: rooms, history, sending (with resend safety), edits, membership."""
 
+import json
+
 import pytest
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
@@ -91,9 +93,11 @@ def test_a_sent_message_reaches_the_rooms_channel_group(
         _send(login_api(alice), room, "To everyone")
 
     event = async_to_sync(layer.receive)(channel)
-    assert event["event"]["type"] == "message.create"
-    assert event["event"]["message"]["content"] == "To everyone"
-    assert event["event"]["message"]["seq"] == 1
+    frame = json.loads(event["text"])
+    assert (event["event_type"], event["seq"]) == ("message.create", 1)
+    assert frame["type"] == "message.create"
+    assert frame["message"]["content"] == "To everyone"
+    assert frame["message"]["seq"] == 1
 
 
 @pytest.mark.parametrize(("content", "field"), [("", "content"), ("   ", "content"), ("x" * 4001, "content")])

@@ -150,9 +150,7 @@ def test_a_dropped_broadcast_is_filled_from_the_database_and_a_late_one_is_not_s
             "type": "message.create",
             "message": await database_sync_to_async(services.message_event)(two),
         }
-        await database_sync_to_async(group_send)(
-            services.room_group(room.pk), {"type": "room.event", "event": late}
-        )
+        await database_sync_to_async(group_send)(services.room_group(room.pk), services.room_message(late))
         await socket.send_json_to({"type": "ping"})
         after = await socket.receive_json_from(timeout=3)
         await socket.disconnect()

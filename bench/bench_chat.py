@@ -1,0 +1,173 @@
+"""A lecture hall: one chat room with 200 connected sockets and a sender posting at a steady rate,
+through the real ASGI server (one uvicorn process serving lyceum.asgi), on the in-memory channel
+layer and on Redis. Beside each, in the same run and with the same client, the floor: a minimal
+broadcast server written with the `websockets` library (bench/ws_broadcast.py) that stores and
+checks nothing.
+
+Each message carries the time it was sent; every listener notes when it arrived. Prints delivery
+latency p50/p99, deliveries per second (one message reaching one socket is one delivery), how
+many were lost, and the ratios against the floor. Sender and listeners share one client process
+(and one clock), separate from the server's.
+
+    .venv/bin/python bench/bench_chat.py [--listeners 200] [--rate 20] [--seconds 10]
+                                         [--layers memory,redis]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import websockets
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.harness import BIN, ROOT, Server, lyceum_instance, run_seed, uvicorn_argv
+
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+async def lecture(
+    url_for: Callable[[int], str], origin: str, listeners: int, rate: int, seconds: int
+) -> dict[str, float]:
+    """Connects ``listeners`` sockets and a sender (``url_for(0)``), sends ``rate`` messages a
+    second for ``seconds``, and waits (up to 30 s) for every delivery."""
+    messages = rate * seconds
+    expected = messages * listeners
+    latencies: list[float] = []
+    last_delivery = 0.0
+    everything = asyncio.Event()
+
+    async def listen(socket) -> None:
+        nonlocal last_delivery
+        async for frame in socket:
+            data = json.loads(frame)
+            if data["type"] == "message.create":
+                now = time.perf_counter()
+                latencies.append((now - float(data["message"]["content"].split()[1])) * 1000)
+                last_delivery = now
+                if len(latencies) == expected:
+                    everything.set()
+
+    sockets = []
+    for start in range(1, listeners + 1, 25):  # 25 handshakes at a time
+        batch = range(start, min(start + 25, listeners + 1))
+        sockets += await asyncio.gather(
+            *(websockets.connect(url_for(n), origin=origin, max_queue=None) for n in batch)
+        )
+    readers = [asyncio.create_task(listen(socket)) for socket in sockets]
+    sender = await websockets.connect(url_for(0), origin=origin, max_queue=None)
+    errors: list[dict] = []
+
+    async def drain() -> None:  # acknowledgements; the sender's own copies
+        async for frame in sender:
+            data = json.loads(frame)
+            if data["type"] == "error":
+                errors.append(data)
+
+    draining = asyncio.create_task(drain())
+    await asyncio.sleep(1)  # let the join announcements settle
+    began = time.perf_counter()
+    for n in range(messages):
+        await asyncio.sleep(max(0.0, began + n / rate - time.perf_counter()))
+        frame = {"type": "message.create", "content": f"{n} {time.perf_counter()}", "client_id": f"m{n}"}
+        await sender.send(json.dumps(frame))
+    with contextlib.suppress(TimeoutError):  # what has not arrived by then counts as lost
+        await asyncio.wait_for(everything.wait(), timeout=30)
+    for socket in [sender, *sockets]:
+        await socket.close()
+    for task in [*readers, draining]:
+        task.cancel()
+    if errors:
+        print(f"  sender errors: {errors[:3]}", file=sys.stderr)
+    ordered = sorted(latencies) or [float("nan")]
+    return {
+        "messages": messages,
+        "deliveries": len(latencies),
+        "lost": expected - len(latencies),
+        "p50": statistics.median(ordered),
+        "p99": ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))],
+        "per_second": len(latencies) / (last_delivery - began) if latencies else 0.0,
+    }
+
+
+def measure_lyceum(layer: str, args) -> dict[str, float]:
+    extra = {"JWT_ACCESS_MINUTES": "120", "BENCH_LISTENERS": str(args.listeners)}
+    # The benchmark's sender posts faster than a person may (the default limit is 20 in 10 s).
+    extra["CHAT_RATE_LIMIT_FRAMES"] = str(args.rate * args.seconds * 2)
+    if layer == "redis":
+        extra.update(REDIS_URL=REDIS_URL, CACHE_KEY_PREFIX=f"lyceum-bench-{os.getpid()}")
+    with lyceum_instance(**extra) as env:
+        if layer == "memory":
+            env.pop("REDIS_URL", None)
+        seed = json.loads(run_seed("seed_chat.py", env))
+        argv = uvicorn_argv(
+            "lyceum.asgi:application", "--ws", args.ws, "--ws-per-message-deflate", args.deflate
+        )
+        with Server(argv, env) as server:
+            base = server.base_url.replace("http", "ws", 1)
+
+            def url_for(n: int) -> str:
+                return f"{base}/ws/chat/rooms/{seed['room']}/?token={seed['tokens'][n]}"
+
+            return asyncio.run(lecture(url_for, server.base_url, args.listeners, args.rate, args.seconds))
+
+
+def measure_floor(args) -> dict[str, float]:
+    argv = [str(BIN / "python"), str(ROOT / "bench" / "ws_broadcast.py"), "{port}", args.deflate]
+    with Server(argv, dict(os.environ)) as server:
+        base = server.base_url.replace("http", "ws", 1)
+        return asyncio.run(
+            lecture(lambda n: f"{base}/", server.base_url, args.listeners, args.rate, args.seconds)
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--listeners", type=int, default=200)
+    parser.add_argument("--rate", type=int, default=20, help="messages per second")
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--layers", default="memory,redis")
+    parser.add_argument("--ws", default="websockets", help="uvicorn's WebSocket implementation")
+    parser.add_argument(
+        "--deflate", default="true", choices=["true", "false"], help="per-message compression (both servers)"
+    )
+    args = parser.parse_args()
+    rows: list[tuple[str, dict[str, float], dict[str, float]]] = []
+    for layer in args.layers.split(","):
+        print(f"measuring Lyceum on the {layer} layer ...", file=sys.stderr)
+        lyceum = measure_lyceum(layer, args)
+        print("measuring the websockets floor ...", file=sys.stderr)
+        rows.append((layer, lyceum, measure_floor(args)))
+    print(
+        f"\nLecture hall: {args.listeners} sockets in one room, a sender at {args.rate} messages/s for "
+        f"{args.seconds} s; one server process; ratio = Lyceum against the floor measured just after it"
+    )
+    header = (
+        f"{'case':<30}{'deliveries/s':>13}{'p50 ms':>9}{'p99 ms':>9}{'lost':>7}"
+        f"{'rate ratio':>12}{'p50 ratio':>11}{'p99 ratio':>11}"
+    )
+    print(header)
+    print("-" * len(header))
+    for layer, lyceum, floor in rows:
+        for name, row in ((f"Lyceum, {layer} layer", lyceum), ("  floor (websockets)", floor)):
+            print(
+                f"{name:<30}{row['per_second']:>13,.0f}{row['p50']:>9.1f}{row['p99']:>9.1f}{row['lost']:>7}"
+                f"{row['per_second'] / floor['per_second']:>12.2f}"
+                f"{floor['p50'] / row['p50']:>11.2f}{floor['p99'] / row['p99']:>11.2f}"
+            )
+    print("(p50/p99 ratio = floor latency / this latency: 1.00 is as fast as the floor)")
+
+
+if __name__ == "__main__":
+    main()
