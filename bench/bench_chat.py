@@ -9,8 +9,8 @@ latency p50/p99, deliveries per second (one message reaching one socket is one d
 many were lost, and the ratios against the floor. Sender and listeners share one client process
 (and one clock), separate from the server's.
 
-    .venv/bin/python bench/bench_chat.py [--listeners 200] [--rate 20] [--seconds 10]
-                                         [--layers memory,redis]
+    .venv/bin/python bench/bench_chat.py [--listeners 200] [--rates 10,40] [--seconds 10]
+                                         [--layers memory,redis] [--deflate false]
 """
 
 from __future__ import annotations
@@ -99,12 +99,12 @@ async def lecture(
     }
 
 
-def measure_lyceum(layer: str, args) -> dict[str, float]:
+def measure_lyceum(layer: str, rate: int, args) -> dict[str, float]:
     extra = {"JWT_ACCESS_MINUTES": "120", "BENCH_LISTENERS": str(args.listeners)}
     # The benchmark's sender posts faster than a person may (the default limit is 20 in 10 s).
-    extra["CHAT_RATE_LIMIT_FRAMES"] = str(args.rate * args.seconds * 2)
+    extra["CHAT_RATE_LIMIT_FRAMES"] = str(rate * args.seconds * 2)
     if layer == "redis":
-        extra.update(REDIS_URL=REDIS_URL, CACHE_KEY_PREFIX=f"lyceum-bench-{os.getpid()}")
+        extra.update(REDIS_URL=REDIS_URL, CACHE_KEY_PREFIX=f"lyceum-bench-{os.getpid()}-{rate}")
     with lyceum_instance(**extra) as env:
         if layer == "memory":
             env.pop("REDIS_URL", None)
@@ -118,16 +118,14 @@ def measure_lyceum(layer: str, args) -> dict[str, float]:
             def url_for(n: int) -> str:
                 return f"{base}/ws/chat/rooms/{seed['room']}/?token={seed['tokens'][n]}"
 
-            return asyncio.run(lecture(url_for, server.base_url, args.listeners, args.rate, args.seconds))
+            return asyncio.run(lecture(url_for, server.base_url, args.listeners, rate, args.seconds))
 
 
-def measure_floor(args) -> dict[str, float]:
+def measure_floor(rate: int, args) -> dict[str, float]:
     argv = [str(BIN / "python"), str(ROOT / "bench" / "ws_broadcast.py"), "{port}", args.deflate]
     with Server(argv, dict(os.environ)) as server:
         base = server.base_url.replace("http", "ws", 1)
-        return asyncio.run(
-            lecture(lambda n: f"{base}/", server.base_url, args.listeners, args.rate, args.seconds)
-        )
+        return asyncio.run(lecture(lambda n: f"{base}/", server.base_url, args.listeners, rate, args.seconds))
 
 
 def main() -> None:
@@ -135,36 +133,41 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--listeners", type=int, default=200)
-    parser.add_argument("--rate", type=int, default=20, help="messages per second")
+    parser.add_argument("--rates", default="10,40", help="messages per second, one run each")
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--layers", default="memory,redis")
     parser.add_argument("--ws", default="websockets", help="uvicorn's WebSocket implementation")
     parser.add_argument(
-        "--deflate", default="true", choices=["true", "false"], help="per-message compression (both servers)"
+        "--deflate",
+        default="false",
+        choices=["true", "false"],
+        help="per-message compression on both servers (Lyceum serves without it: see README)",
     )
     args = parser.parse_args()
-    rows: list[tuple[str, dict[str, float], dict[str, float]]] = []
-    for layer in args.layers.split(","):
-        print(f"measuring Lyceum on the {layer} layer ...", file=sys.stderr)
-        lyceum = measure_lyceum(layer, args)
-        print("measuring the websockets floor ...", file=sys.stderr)
-        rows.append((layer, lyceum, measure_floor(args)))
+    rows: list[tuple[str, int, dict[str, float], dict[str, float]]] = []
+    for rate in map(int, args.rates.split(",")):
+        for layer in args.layers.split(","):
+            print(f"measuring Lyceum on the {layer} layer at {rate} messages/s ...", file=sys.stderr)
+            lyceum = measure_lyceum(layer, rate, args)
+            print("measuring the websockets floor ...", file=sys.stderr)
+            rows.append((layer, rate, lyceum, measure_floor(rate, args)))
     print(
-        f"\nLecture hall: {args.listeners} sockets in one room, a sender at {args.rate} messages/s for "
-        f"{args.seconds} s; one server process; ratio = Lyceum against the floor measured just after it"
+        f"\nLecture hall: {args.listeners} sockets in one room, one sender at a steady rate for "
+        f"{args.seconds} s, one server process, compression {'on' if args.deflate == 'true' else 'off'}"
     )
+    print("(deliveries/s: one message reaching one socket; ratios against the floor measured just after)")
     header = (
-        f"{'case':<30}{'deliveries/s':>13}{'p50 ms':>9}{'p99 ms':>9}{'lost':>7}"
-        f"{'rate ratio':>12}{'p50 ratio':>11}{'p99 ratio':>11}"
+        f"{'case':<26}{'msg/s':>6}{'deliveries/s':>13}{'p50 ms':>9}{'p99 ms':>9}{'lost':>6}"
+        f"{'rate ratio':>11}{'p50 ratio':>10}{'p99 ratio':>10}"
     )
     print(header)
     print("-" * len(header))
-    for layer, lyceum, floor in rows:
+    for layer, rate, lyceum, floor in rows:
         for name, row in ((f"Lyceum, {layer} layer", lyceum), ("  floor (websockets)", floor)):
             print(
-                f"{name:<30}{row['per_second']:>13,.0f}{row['p50']:>9.1f}{row['p99']:>9.1f}{row['lost']:>7}"
-                f"{row['per_second'] / floor['per_second']:>12.2f}"
-                f"{floor['p50'] / row['p50']:>11.2f}{floor['p99'] / row['p99']:>11.2f}"
+                f"{name:<26}{rate:>6}{row['per_second']:>13,.0f}{row['p50']:>9.1f}{row['p99']:>9.1f}"
+                f"{row['lost']:>6}{row['per_second'] / floor['per_second']:>11.2f}"
+                f"{floor['p50'] / row['p50']:>10.2f}{floor['p99'] / row['p99']:>10.2f}"
             )
     print("(p50/p99 ratio = floor latency / this latency: 1.00 is as fast as the floor)")
 

@@ -43,6 +43,10 @@ def uvicorn_argv(app: str = "lyceum.asgi:application", *extra: str) -> list[str]
         "--no-access-log",
         "--lifespan",
         "off",
+        "--ws",
+        "websockets",
+        "--ws-per-message-deflate",
+        "false",
         *extra,
     ]
 

@@ -46,7 +46,7 @@ def seed(env: dict[str, str], script: str) -> dict:
 
 def asgi_server(env: dict[str, str]) -> Server:
     """uvicorn serving Lyceum with ``env`` (a context manager)."""
-    return Server(uvicorn_argv("lyceum.asgi:application", "--ws", "websockets"), env)
+    return Server(uvicorn_argv("lyceum.asgi:application"), env)
 
 
 def run_async(coroutine, timeout: float = 120):
