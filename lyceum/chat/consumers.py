@@ -222,6 +222,12 @@ class ChatConsumer(DirectDispatchMixin, AsyncJsonWebsocketConsumer):
                     await self._deliver_missed(upto=seq - 1)
             self.delivered = seq
         await self.send(text_data=event["text"])
+        if event["event_type"] == "room.leave" and event.get("user") == str(self.user.pk):
+            await self.close(code=CLOSE_NOT_A_MEMBER)  # removed from the room, or left it
+
+    async def notification_push(self, event: dict) -> None:
+        """Notifications go to the user's group, which this socket joins for session.revoked;
+        they are shown by the account socket (/ws/account/), not here."""
 
     async def session_revoked(self, event: dict) -> None:
         await self.send_json({"type": "session.revoked", "reason": event.get("reason", "")})

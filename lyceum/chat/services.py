@@ -33,7 +33,13 @@ def room_message(event: dict[str, Any]) -> dict[str, Any]:
     once here rather than once per socket; the sequence number rides beside it for the sockets'
     ordering (see ChatConsumer.room_event)."""
     seq = event["message"]["seq"] if event["type"] == "message.create" else None
-    return {"type": "room.event", "event_type": event["type"], "seq": seq, "text": json.dumps(event)}
+    return {
+        "type": "room.event",
+        "event_type": event["type"],
+        "seq": seq,
+        "user": event.get("user"),
+        "text": json.dumps(event),
+    }
 
 
 def broadcast(room_id: Any, event: dict[str, Any]) -> None:

@@ -6,7 +6,7 @@ from lyceum.courses import events as course_events
 from lyceum.courses.models import Course
 
 from .models import Participant
-from .services import course_room
+from .services import broadcast, course_room
 
 
 def join_course_room(sender, *, user_id, course_id, **kwargs) -> None:
@@ -16,9 +16,12 @@ def join_course_room(sender, *, user_id, course_id, **kwargs) -> None:
 
 
 def leave_course_room(sender, *, user_id, course_id, **kwargs) -> None:
-    Participant.objects.filter(room__course_id=course_id, user_id=user_id).exclude(
+    leaving = Participant.objects.filter(room__course_id=course_id, user_id=user_id).exclude(
         role=Participant.Role.OWNER
-    ).delete()
+    )
+    for room_id in list(leaving.values_list("room_id", flat=True)):
+        leaving.filter(room_id=room_id).delete()
+        broadcast(room_id, {"type": "room.leave", "room": str(room_id), "user": str(user_id)})
 
 
 def connect() -> None:

@@ -209,3 +209,22 @@ def test_history_runs_constant_queries(login_api, alice, room, size):
 
     assert len(body["results"]) == size
     assert len(queries) == 3  # user, room membership, page with senders
+
+
+def test_unenrolling_leaves_the_course_room_and_tells_its_sockets(
+    login_api, alice, ines, django_capture_on_commit_callbacks
+):
+    course = course_with_outline(modules=1, lessons=1, instructor=ines)
+    with zeal_ignore(), django_capture_on_commit_callbacks(execute=True):
+        login_api(alice).post(f"/api/courses/{course.pk}/enroll/")
+    room = ChatRoom.objects.get(course=course)
+    layer = get_channel_layer()
+    channel = async_to_sync(layer.new_channel)()
+    async_to_sync(layer.group_add)(room_group(room.pk), channel)
+
+    with zeal_ignore(), django_capture_on_commit_callbacks(execute=True):
+        login_api(alice).delete(f"/api/courses/{course.pk}/enroll/")
+
+    event = async_to_sync(layer.receive)(channel)
+    assert (event["event_type"], event["user"]) == ("room.leave", str(alice.pk))
+    assert not room.participants.filter(user=alice).exists()

@@ -212,6 +212,35 @@ def test_own_messages_are_edited_live_and_others_messages_are_refused(alice, bob
     assert mine.content == "hello"
 
 
+def test_a_member_removed_from_the_room_is_disconnected(alice, bob, room):
+    from lyceum.chat.services import participant_remove
+
+    async def scenario():
+        socket = await connected(bob, room)
+        await database_sync_to_async(participant_remove)(room=room, actor=alice, user_id=bob.pk)
+        left = await next_of(socket, "room.leave")
+        closing = await socket.receive_output(timeout=3)
+        return left, closing
+
+    left, closing = async_to_sync(scenario)()
+    assert left["user"] == str(bob.pk)
+    assert closing == {"type": "websocket.close", "code": consumers.CLOSE_NOT_A_MEMBER}
+
+
+def test_a_notification_for_the_user_leaves_the_chat_socket_working(alice, room):
+    from lyceum.notifications.services import notify
+
+    async def scenario():
+        socket = await connected(alice, room)
+        await database_sync_to_async(notify)(user=alice, kind="system", title="Elsewhere")
+        await socket.send_json_to({"type": "ping"})
+        pong = await next_of(socket, "pong")
+        await socket.disconnect()
+        return pong
+
+    assert async_to_sync(scenario)() == {"type": "pong"}
+
+
 def test_a_non_member_is_closed_with_4403_and_an_anonymous_socket_with_4401(room):
     outsider = UserFactory()
 

@@ -87,7 +87,7 @@ def test_the_embedded_default_uses_sqlite_and_in_memory_layers(tmp_path):
 
     assert result.stdout.split() == [
         "django.db.backends.sqlite3",
-        "channels.layers.InMemoryChannelLayer",
+        "lyceum.core.layers.InMemoryChannelLayer",
         "django.core.cache.backends.locmem.LocMemCache",
         "True",
     ]
