@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextlib
 import json
 import os
 import subprocess
 import sys
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 from bench.harness import ROOT, Server, uvicorn_argv
@@ -47,6 +49,16 @@ def seed(env: dict[str, str], script: str) -> dict:
 def asgi_server(env: dict[str, str]) -> Server:
     """uvicorn serving Lyceum with ``env`` (a context manager)."""
     return Server(uvicorn_argv("lyceum.asgi:application"), env)
+
+
+@contextlib.contextmanager
+def demo_server(var_dir: Path) -> Iterator[Server]:
+    """Lyceum as `make run` starts it: migrated, with the demo data, served by uvicorn."""
+    env = server_env(var_dir)
+    manage(env, "migrate", "--noinput", "-v", "0")
+    manage(env, "init_data")
+    with asgi_server(env) as running:
+        yield running
 
 
 def run_async(coroutine, timeout: float = 120):

@@ -9,15 +9,12 @@ import urllib.request
 import pytest
 import websockets
 
-from tests.servers import asgi_server, manage, run_async, server_env, ws_url
+from tests.servers import demo_server, run_async, ws_url
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    env = server_env(tmp_path_factory.mktemp("var"))
-    manage(env, "migrate", "--noinput", "-v", "0")
-    manage(env, "init_data")
-    with asgi_server(env) as running:
+    with demo_server(tmp_path_factory.mktemp("var")) as running:
         yield running
 
 

@@ -11,15 +11,12 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import SCREENSHOTS
-from tests.servers import asgi_server, manage, server_env
+from tests.servers import demo_server
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    env = server_env(tmp_path_factory.mktemp("var"))
-    manage(env, "migrate", "--noinput", "-v", "0")
-    manage(env, "init_data")
-    with asgi_server(env) as running:
+    with demo_server(tmp_path_factory.mktemp("var")) as running:
         yield running
 
 
