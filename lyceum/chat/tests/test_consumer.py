@@ -11,7 +11,7 @@ from lyceum.accounts.tests.factories import PASSWORD, UserFactory
 from lyceum.asgi import application
 from lyceum.chat import consumers
 from lyceum.chat.models import Message
-from lyceum.chat.services import message_send, room_create
+from lyceum.chat.services import message_send, participant_add, room_create
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -170,6 +170,11 @@ def test_typing_read_receipts_presence_and_delete(alice, bob, room):
         joined = await next_of(a, "presence.join", user=str(bob.pk))
         await a.send_json_to({"type": "typing.start"})
         typing = await next_of(b, "typing.start")
+        await a.send_json_to({"type": "typing.stop"})
+        stopped = await next_of(b, "typing.stop")
+        newcomer = await database_sync_to_async(UserFactory)()
+        await database_sync_to_async(participant_add)(room=room, actor=alice, user_id=newcomer.pk)
+        room_join = await next_of(b, "room.join")
         await b.send_json_to({"type": "read", "seq": 1})
         receipt = await next_of(a, "read")
         await a.send_json_to({"type": "message.delete", "id": str(message.pk)})
@@ -177,11 +182,13 @@ def test_typing_read_receipts_presence_and_delete(alice, bob, room):
         await b.disconnect()
         left = await next_of(a, "presence.leave", user=str(bob.pk))
         await a.disconnect()
-        return joined, typing, receipt, deleted, left
+        return joined, typing, stopped, room_join, newcomer, receipt, deleted, left
 
-    joined, typing, receipt, deleted, left = async_to_sync(scenario)()
+    joined, typing, stopped, room_join, newcomer, receipt, deleted, left = async_to_sync(scenario)()
     assert joined["user"] == str(bob.pk)
-    assert typing["username"] == "alice"
+    assert typing["username"] == "alice" and typing["name"] == alice.display_name
+    assert stopped["user"] == str(alice.pk)
+    assert room_join["user"] == str(newcomer.pk)
     assert (receipt["user"], receipt["seq"]) == (str(bob.pk), 1)
     assert deleted["message"]["deleted"] is True and deleted["message"]["content"] == ""
     assert left["user"] == str(bob.pk)
