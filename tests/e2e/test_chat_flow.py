@@ -92,5 +92,27 @@ def test_two_people_chat_live(browser, server):
     expect(ines.get_by_text("Is the <b>quiz</b> graded today?")).to_have_count(0)
     shoot(sam, "chat-room-student")
 
+    # Back on her list, Ines has read the room: no badge, no dot.
+    ines.goto("/chat/")
+    expect(course_room.locator(".unread-count")).to_be_hidden()
+    expect(course_room.locator(".new-dot")).to_be_hidden()
+
+    # Sam has Ines's reply from the demo unread in their direct room; opening the room reads it.
+    sam.goto("/chat/")
+    direct = sam.locator(".room-item", has_text="Ines Instructor")
+    expect(direct.locator(".unread-count")).to_have_text("1")
+    direct.get_by_role("link").click()
+    expect(sam.locator("#connection")).to_have_text("Connected")
+    expect(sam.locator(".chat-message").last.locator(".text")).to_have_text(
+        "Of course, I will grade it tonight."
+    )
+    sam.goto("/chat/")
+    for _ in range(20):  # the read frame may still be on its way when the page is left
+        if direct.locator(".unread-count").is_hidden():
+            break
+        sam.wait_for_timeout(250)
+        sam.reload()
+    expect(direct.locator(".unread-count")).to_be_hidden()
+
     ines.context.close()
     sam.context.close()

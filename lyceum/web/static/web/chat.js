@@ -79,7 +79,11 @@
     const scheme = location.protocol === "https:" ? "wss" : "ws";
     // ?after= : the server sends what this page missed, then live messages, each once and in order.
     socket = new WebSocket(`${scheme}://${location.host}/ws/chat/rooms/${room}/?after=${lastSeq}`);
-    socket.onopen = () => { retry = 500; status.textContent = "Connected"; };
+    socket.onopen = () => {
+      retry = 500;
+      status.textContent = "Connected";
+      if (lastSeq) send({type: "read", seq: lastSeq});  // what the page shows is read
+    };
     socket.onclose = (event) => {
       status.textContent = event.code === 4403 ? "You are not a member of this room." : "Reconnecting…";
       if (event.code < 4000) setTimeout(connect, retry = Math.min(retry * 2, 10000));
