@@ -68,6 +68,7 @@ def test_two_people_chat_live(browser, server):
         "Is the <b>quiz</b> graded today?"
     )
     expect(ines.locator("#presence")).to_have_text("2 online")
+    expect(sam.locator(".chat-message.mine").last.locator("time")).to_contain_text("seen")  # her receipt
 
     # Sam types: Ines sees it; then the message arrives live.
     sam.get_by_label("Message", exact=True).fill("One more question")

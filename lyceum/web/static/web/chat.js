@@ -50,6 +50,19 @@
     return li;
   }
 
+  // A read receipt from someone else: "seen" moves to the last of my messages they have read.
+  function seen(seq) {
+    const mine = Array.from(list.querySelectorAll(".chat-message.mine[data-seq]"))
+      .filter((li) => Number(li.dataset.seq) <= seq);
+    const last = mine[mine.length - 1];
+    if (!last || last.querySelector(".seen")) return;
+    list.querySelectorAll(".seen").forEach((marker) => marker.remove());
+    const marker = document.createElement("span");
+    marker.className = "seen";
+    marker.textContent = " · seen";
+    last.querySelector("time").append(marker);
+  }
+
   function update(message) {
     const old = list.querySelector(`[data-id="${message.id}"]`);
     if (old) old.replaceWith(item(message));
@@ -102,6 +115,8 @@
         typers.delete(frame.name || frame.username); showTyping();
       } else if (frame.type === "presence" || frame.type === "presence.join" || frame.type === "presence.leave") {
         presence.textContent = `${frame.online.length} online`;
+      } else if (frame.type === "read" && frame.user !== me) {
+        seen(frame.seq);
       } else if (frame.type === "error") {
         status.textContent = frame.message;
       }
