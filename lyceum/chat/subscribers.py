@@ -19,8 +19,9 @@ def leave_course_room(sender, *, user_id, course_id, **kwargs) -> None:
     leaving = Participant.objects.filter(room__course_id=course_id, user_id=user_id).exclude(
         role=Participant.Role.OWNER
     )
-    for room_id in list(leaving.values_list("room_id", flat=True)):
-        leaving.filter(room_id=room_id).delete()
+    room_ids = list(leaving.values_list("room_id", flat=True))
+    leaving.delete()
+    for room_id in room_ids:  # their open sockets to the room are closed (ChatConsumer.room_event)
         broadcast(room_id, {"type": "room.leave", "room": str(room_id), "user": str(user_id)})
 
 
