@@ -7,6 +7,9 @@ import os
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
+from playwright.sync_api import expect
+from zeal import zeal_ignore
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
@@ -68,3 +71,20 @@ def screenshot(page):
         return path
 
     return take
+
+
+@pytest.fixture
+def demo(live_server):
+    """The demo data of `make run` on pytest-django's live server; its base URL."""
+    with zeal_ignore():  # a command calls services in a loop by design
+        call_command("init_data", verbosity=0)
+    return live_server.url
+
+
+def log_in(page, base: str, login: str, password: str) -> None:
+    """Signs in through the login page and waits for the welcome."""
+    page.goto(base + "/login/")
+    page.get_by_label("Email or username").fill(login)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Welcome back")

@@ -10,7 +10,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import SCREENSHOTS
+from tests.e2e.conftest import SCREENSHOTS, log_in
 from tests.servers import demo_server
 
 
@@ -24,11 +24,7 @@ def signed_in(browser, server, login: str, password: str):
     context = browser.new_context(base_url=server.base_url, viewport={"width": 1100, "height": 800})
     page = context.new_page()
     page.set_default_timeout(15_000)
-    page.goto("/login/")
-    page.get_by_label("Email or username").fill(login)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("button", name="Log out")).to_be_visible()
+    log_in(page, server.base_url, login, password)
     return page
 
 

@@ -6,28 +6,12 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import expect
-from zeal import zeal_ignore
 
 from lyceum.courses.models import Course, Lesson
+from tests.e2e.conftest import log_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def demo(live_server):
-    with zeal_ignore():  # a command calls services in a loop by design
-        call_command("init_data", verbosity=0)
-    return live_server.url
-
-
-def _log_in(page, base, login, password):
-    page.goto(base + "/login/")
-    page.get_by_label("Email or username").fill(login)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Welcome back")
 
 
 def _percent(page) -> int:
@@ -35,7 +19,7 @@ def _percent(page) -> int:
 
 
 def test_student_searches_enrolls_and_completes_a_lesson(demo, page, screenshot):
-    _log_in(page, demo, "student", "learn-lyceum-2026")
+    log_in(page, demo, "student", "learn-lyceum-2026")
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Courses", exact=True).click()
     page.get_by_label("Search courses").fill("accessibility")
     page.get_by_role("button", name="Search").click()
@@ -67,7 +51,7 @@ def test_student_searches_enrolls_and_completes_a_lesson(demo, page, screenshot)
 
 
 def test_instructor_creates_a_course_with_a_module_and_a_lesson_and_publishes(demo, page, screenshot):
-    _log_in(page, demo, "instructor", "teach-lyceum-2026")
+    log_in(page, demo, "instructor", "teach-lyceum-2026")
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Teach").click()
     page.get_by_role("link", name="New course").click()
     page.get_by_label("Title").fill("Sourdough Science")

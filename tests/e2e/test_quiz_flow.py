@@ -8,30 +8,14 @@ import datetime
 import re
 
 import pytest
-from django.core.management import call_command
 from django.utils import timezone
 from playwright.sync_api import expect
-from zeal import zeal_ignore
 
 from lyceum.courses.models import Course
 from lyceum.quizzes.models import QuizAttempt
+from tests.e2e.conftest import log_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def demo(live_server):
-    with zeal_ignore():  # a command calls services in a loop by design
-        call_command("init_data", verbosity=0)
-    return live_server.url
-
-
-def _log_in(page, base):
-    page.goto(base + "/login/")
-    page.get_by_label("Email or username").fill("student")
-    page.get_by_label("Password").fill("learn-lyceum-2026")
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Welcome back")
 
 
 def _question_order(page):
@@ -43,7 +27,7 @@ def _question_order(page):
 
 
 def test_student_takes_a_timed_quiz_reloads_and_submits(demo, page, screenshot):
-    _log_in(page, demo)
+    log_in(page, demo, "student", "learn-lyceum-2026")
     page.goto(demo + "/courses/python-from-zero/")
     page.get_by_role("link", name="Check your understanding").click()
     expect(page.get_by_text("10 minutes, kept by the server")).to_be_visible()
@@ -78,7 +62,7 @@ def test_student_takes_a_timed_quiz_reloads_and_submits(demo, page, screenshot):
 
 
 def test_an_attempt_left_to_expire_is_graded_on_what_was_saved(demo, page):
-    _log_in(page, demo)
+    log_in(page, demo, "student", "learn-lyceum-2026")
     course = Course.objects.get(slug="python-from-zero")
     quiz = course.quizzes.get()
     page.goto(f"{demo}/quizzes/{quiz.pk}/")
