@@ -57,17 +57,7 @@ class ChatConsumer(DirectDispatchMixin, AsyncJsonWebsocketConsumer):
         await self.channel_layer.group_add(user_group(self.user.pk), self.channel_name)
         online = await self._presence(+1)
         await self.send_json({"type": "presence", "room": self.room_id, "online": online})
-        await self.channel_layer.group_send(
-            self.group,
-            services.room_message(
-                {
-                    "type": "presence.join",
-                    "room": self.room_id,
-                    "user": str(self.user.pk),
-                    "online": online,
-                }
-            ),
-        )
+        await self._announce("presence.join", online=online)
         if bad_after:
             await self._error("invalid", "after must be the last sequence number seen (0 or more).")
         elif self.delivered is not None:
@@ -87,18 +77,7 @@ class ChatConsumer(DirectDispatchMixin, AsyncJsonWebsocketConsumer):
         if hasattr(self, "group"):
             await self.channel_layer.group_discard(self.group, self.channel_name)
             await self.channel_layer.group_discard(user_group(self.user.pk), self.channel_name)
-            online = await self._presence(-1)
-            await self.channel_layer.group_send(
-                self.group,
-                services.room_message(
-                    {
-                        "type": "presence.leave",
-                        "room": self.room_id,
-                        "user": str(self.user.pk),
-                        "online": online,
-                    }
-                ),
-            )
+            await self._announce("presence.leave", online=await self._presence(-1))
 
     # --- frames from the client -----------------------------------------------------------------
 
@@ -175,18 +154,7 @@ class ChatConsumer(DirectDispatchMixin, AsyncJsonWebsocketConsumer):
         await self.send_json({"type": "resume.done", "room": self.room_id, "last_seq": last_seq})
 
     async def on_typing(self, content: dict) -> None:
-        await self.channel_layer.group_send(
-            self.group,
-            services.room_message(
-                {
-                    "type": content["type"],
-                    "room": self.room_id,
-                    "user": str(self.user.pk),
-                    "username": self.user.username,
-                    "name": self.user.display_name,
-                }
-            ),
-        )
+        await self._announce(content["type"], username=self.user.username, name=self.user.display_name)
 
     async def on_read(self, content: dict) -> None:
         seq = content.get("seq")
@@ -243,6 +211,11 @@ class ChatConsumer(DirectDispatchMixin, AsyncJsonWebsocketConsumer):
             return True
         self.sent_at.append(now)
         return False
+
+    async def _announce(self, kind: str, **fields) -> None:
+        """Tells the room's sockets (this one included) of this user's ``kind`` event."""
+        event = {"type": kind, "room": self.room_id, "user": str(self.user.pk), **fields}
+        await self.channel_layer.group_send(self.group, services.room_message(event))
 
     async def _error(self, code: str, message: str, ref=None) -> None:
         await self.send_json({"type": "error", "code": code, "message": message, "client_id": ref})
