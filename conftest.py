@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from channels.layers import channel_layers
 from django.conf import settings
 from django.core.cache import cache
 from rest_framework.test import APIClient
@@ -34,6 +35,16 @@ def _clean_cache():
     _clear_cache()
     yield
     _clear_cache()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_channel_layers():
+    """Each test gets channel layers of its own. A layer keeps state bound to the event loop that
+    used it (channels-redis: a receive lock; in memory: groups and queues) and every test runs its
+    own loops, so a socket a test left open must not reach into the next test."""
+    channel_layers.backends = {}
+    yield
+    channel_layers.backends = {}
 
 
 @pytest.fixture(autouse=True)
