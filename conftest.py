@@ -11,6 +11,7 @@ from zeal import zeal_context
 
 from lyceum import celery_app
 from lyceum.accounts.tests.factories import UserFactory
+from lyceum.core import ratelimit
 
 
 @pytest.fixture(autouse=True)
@@ -33,8 +34,10 @@ def _clear_cache() -> None:
 @pytest.fixture(autouse=True)
 def _clean_cache():
     _clear_cache()
+    ratelimit.reset()
     yield
     _clear_cache()
+    ratelimit.reset()
 
 
 @pytest.fixture(autouse=True)
@@ -115,3 +118,13 @@ def login_api():
         return client
 
     return make
+
+
+@pytest.fixture
+def rate_limits(settings):
+    """``rate_limits(login_failure_account="3/hour", ...)``: sets rate limit policies for the test."""
+
+    def set_rates(**rates: str) -> None:
+        settings.RATE_LIMITS = {**settings.RATE_LIMITS, **rates}
+
+    return set_rates

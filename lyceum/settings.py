@@ -73,6 +73,9 @@ if not SECRET_KEY:
 elif len(SECRET_KEY) < 50 and not DEBUG:
     raise ImproperlyConfigured("SECRET_KEY must be at least 50 characters long")
 
+# `manage.py init_data` creates the demo accounts, whose passwords the README prints, only in
+# development, unless this is set (or it is given --allow-demo-accounts).
+DEMO_ACCOUNTS_ALLOWED = env_bool("DEMO_ACCOUNTS_ALLOWED", DEBUG)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
 if not DEBUG and not os.environ.get("ALLOWED_HOSTS"):
     raise ImproperlyConfigured("ALLOWED_HOSTS must be set when DEBUG is false")
@@ -225,10 +228,30 @@ AUTH_PASSWORD_VALIDATORS = [
 PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 60 * 60, minimum=60)
 EMAIL_VERIFICATION_TIMEOUT = env_int("EMAIL_VERIFICATION_TIMEOUT", 3 * 24 * 60 * 60, minimum=60)
 
-# Failed password checks allowed before login answers 429 (DRF rate syntax: N/s|m|h|d).
-# OWASP ASVS 2.2.1: at most 100 failures per account per hour; far fewer per client address.
-LOGIN_FAILURE_RATE_PER_ACCOUNT = env_str("LOGIN_FAILURE_RATE_PER_ACCOUNT", "100/hour")
-LOGIN_FAILURE_RATE_PER_IP = env_str("LOGIN_FAILURE_RATE_PER_IP", "20/hour")
+# --- rate limits (lyceum/core/ratelimit.py) -------------------------------------------------------
+# One policy per kind of action, "N/period" ("20/10 seconds", "100/hour"), counted atomically per
+# user or client address and shared by the API, the pages and the sockets. With REDIS_URL the
+# counts live in Redis and every server process shares them.
+RATE_LIMIT_STORAGE_URL = env_str("RATE_LIMIT_STORAGE_URL", REDIS_URL or "memory://")
+RATE_LIMIT_KEY_PREFIX = env_str("CACHE_KEY_PREFIX", "lyceum") + ":ratelimit"
+RATE_LIMITS = {
+    # Failed password checks (OWASP ASVS 2.2.1: at most 100 failures per account per hour; far
+    # fewer per client address). Each attempt is counted before the password is checked and
+    # given back if the password was right.
+    "login_failure_account": env_str("LOGIN_FAILURE_RATE_PER_ACCOUNT", "100/hour"),
+    "login_failure_ip": env_str("LOGIN_FAILURE_RATE_PER_IP", "20/hour"),
+    "google_sign_in": env_str("RATE_GOOGLE_SIGN_IN", "60/minute"),  # per address
+    "token_refresh": env_str("RATE_TOKEN_REFRESH", "300/minute"),  # per address (schools share one)
+    "register": env_str("THROTTLE_REGISTER", "30/hour"),  # per address
+    "account_email": env_str("THROTTLE_ACCOUNT_EMAIL", "10/hour"),  # per address
+    "markdown_preview": env_str("RATE_MARKDOWN_PREVIEW", "120/minute"),  # per user
+    # Chat messages sent or edited, through the API or a socket, per user.
+    "chat_send": env_str("RATE_CHAT_SEND", "20/10 seconds"),
+    # Any frame on a chat socket (typing, read, resume, ping), per user across sockets.
+    "chat_frame": env_str("RATE_CHAT_FRAME", "120/10 seconds"),
+    # Group rooms created and people invited, per user.
+    "chat_invite": env_str("RATE_CHAT_INVITE", "30/hour"),
+}
 
 GOOGLE_CLIENT_ID = env_list("GOOGLE_CLIENT_ID", [])
 GOOGLE_CERTS_URL = env_str("GOOGLE_CERTS_URL", "https://www.googleapis.com/oauth2/v1/certs")
@@ -259,10 +282,6 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "lyceum.core.errors.api_exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]
     + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
-    "DEFAULT_THROTTLE_RATES": {
-        "account_email": env_str("THROTTLE_ACCOUNT_EMAIL", "10/hour"),
-        "register": env_str("THROTTLE_REGISTER", "30/hour"),
-    },
     # Client addresses come from REMOTE_ADDR unless NUM_PROXIES trusted proxies set X-Forwarded-For.
     "NUM_PROXIES": env_int("NUM_PROXIES", 0),
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
@@ -311,11 +330,6 @@ AVATAR_MAX_PIXELS = 4096 * 4096
 LESSON_VIDEO_MAX_BYTES = env_int("LESSON_VIDEO_MAX_BYTES", 500 * 1024 * 1024, minimum=1024)
 LESSON_RESOURCE_MAX_BYTES = env_int("LESSON_RESOURCE_MAX_BYTES", 50 * 1024 * 1024, minimum=1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
-
-# --- chat ---------------------------------------------------------------------------------------
-# Frames one chat socket may send in a window of seconds (beyond: an error frame, nothing stored).
-CHAT_RATE_LIMIT_FRAMES = env_int("CHAT_RATE_LIMIT_FRAMES", 20, minimum=1)
-CHAT_RATE_LIMIT_SECONDS = env_int("CHAT_RATE_LIMIT_SECONDS", 10, minimum=1)
 
 # --- i18n ---------------------------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"

@@ -9,7 +9,6 @@ from pathlib import PurePath
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
-from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
@@ -44,6 +43,15 @@ class UserManager(BaseUserManager["User"]):
         return self._create(username, email, password, **fields)
 
 
+class UsernameValidator(RegexValidator):
+    """Letters, digits and . + - _ only. No "@": signing in takes an email address or a username,
+    so a username must never be able to equal somebody's email address."""
+
+    regex = r"^[\w.+-]+\Z"
+    message = "Use only letters, digits and . + - _ in a username (no @)."
+    flags = 0
+
+
 class User(AbstractBaseUser, PermissionsMixin):
     """A person with an account. Email and username are unique whatever their case."""
 
@@ -51,8 +59,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     username = models.CharField(
         max_length=150,
         unique=True,
-        validators=[UnicodeUsernameValidator()],
-        help_text="150 characters or fewer: letters, digits and @ . + - _ only.",
+        validators=[UsernameValidator()],
+        help_text="150 characters or fewer: letters, digits and . + - _ only.",
     )
     email = models.EmailField(max_length=254, unique=True)
     first_name = models.CharField(max_length=150, blank=True)
@@ -88,6 +96,12 @@ class User(AbstractBaseUser, PermissionsMixin):
                 Lower("username"),
                 name="accounts_user_username_ci_unique",
                 violation_error_message="A user with this username already exists.",
+            ),
+            # Email addresses always hold an "@", usernames never: the two cannot collide.
+            models.CheckConstraint(
+                condition=~models.Q(username__contains="@"),
+                name="accounts_user_username_no_at",
+                violation_error_message="A username cannot contain @.",
             ),
         ]
 

@@ -118,14 +118,15 @@ def user_authenticate(*, request: HttpRequest | None, login: str, password: str)
     """Checks a password for an email or username, within the brute-force limits.
 
     Raises ``TooManyRequests`` (429) before checking once the account or the client address has
-    too many recent failures, and ``AuthenticationError`` (401) on a wrong password.
+    used up its failures (each attempt is counted before the check and given back on success),
+    and ``AuthenticationError`` (401) on a wrong password.
     """
     guard = LoginGuard(request=request, login=login)
-    guard.check()
+    guard.reserve()
     user = authenticate(request, username=login, password=password)
     if user is None:
-        guard.record_failure()
         raise AuthenticationError(INVALID_CREDENTIALS, code="invalid_credentials")
+    guard.succeeded()
     return user
 
 
@@ -209,8 +210,12 @@ def logout(*, user: User, refresh: str | None) -> None:
 def google_sign_in(*, id_token: str, verifier: GoogleIdTokenVerifier | None = None) -> tuple[User, bool]:
     """Signs in (or creates) the user a verified Google ID token names; returns (user, created).
 
-    A user is found by the Google account's subject, else by the verified email address, which
-    links the Google account to the existing user.
+    A user is found by the Google account's subject, else by the email address, which links the
+    Google account to an existing user only if that user had confirmed the address. An account
+    whose address was never confirmed may have been registered by someone else before the owner
+    arrived (account pre-hijacking): linking it would let that person in beside her, so it is
+    refused (409) and the owner claims the account with a password reset, which proves the address
+    and ends every password, session, token and socket the account had.
     """
     identity = (verifier or GoogleIdTokenVerifier()).verify(id_token)
     user = User.objects.select_for_update().filter(google_subject=identity.subject).first()
@@ -222,9 +227,15 @@ def google_sign_in(*, id_token: str, verifier: GoogleIdTokenVerifier | None = No
                     "This email address is linked to another Google account.",
                     code="google_account_conflict",
                 )
+            if user.email_verified_at is None:
+                raise Conflict(
+                    "An account uses this email address but never confirmed it, so it cannot be "
+                    "joined to your Google account. If it is yours, reset its password from the "
+                    "link we email to this address (that confirms it), then sign in with Google.",
+                    code="google_link_unverified_account",
+                )
             user.google_subject = identity.subject
-            user.email_verified_at = user.email_verified_at or timezone.now()
-            user.save(update_fields=["google_subject", "email_verified_at", "updated_at"])
+            user.save(update_fields=["google_subject", "updated_at"])
     created = user is None
     if user is None:
         user = user_create(
@@ -242,7 +253,7 @@ def google_sign_in(*, id_token: str, verifier: GoogleIdTokenVerifier | None = No
 
 
 def _free_username(email: str) -> str:
-    base = re.sub(r"[^\w.@+-]", "", email.split("@")[0])[:140] or "user"
+    base = re.sub(r"[^\w.+-]", "", email.split("@")[0])[:140] or "user"
     candidate = base
     while User.objects.filter(username__iexact=candidate).exists():
         candidate = f"{base}{secrets.randbelow(10**6)}"

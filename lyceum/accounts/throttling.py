@@ -1,60 +1,22 @@
-"""Brute-force protection for password checks, built on DRF's cache-backed rate throttles.
+"""Brute-force protection for password checks.
 
-Only *failed* password checks count. A login is refused with 429 before the password is checked once
-the account (the submitted email or username, whether or not it exists) or the client address has
-used up its failures for the window: ``LOGIN_FAILURE_RATE_PER_ACCOUNT`` (default 100/hour, OWASP ASVS
-2.2.1) and ``LOGIN_FAILURE_RATE_PER_IP`` (default 20/hour). With Redis as the cache the counts are
-shared by every server process.
+Only *failed* password checks use up the limits, but each attempt is counted before its password
+is checked and given back once the password proves right: concurrent wrong guesses cannot all pass
+the check while the slow hash runs. Two policies (settings.RATE_LIMITS): ``login_failure_account``
+(the account named by email or username, whether or not it exists; default 100/hour, OWASP ASVS
+2.2.1) and ``login_failure_ip`` (default 20/hour).
 """
 
 from __future__ import annotations
 
-import hashlib
-import math
-
-from django.conf import settings
 from django.db.models import Q
 from django.http import HttpRequest
-from rest_framework.throttling import BaseThrottle, SimpleRateThrottle
+from rest_framework.throttling import BaseThrottle
 
+from lyceum.core import ratelimit
 from lyceum.core.exceptions import TooManyRequests
 
-
-class FailedPasswordThrottle(SimpleRateThrottle):
-    """A sliding window of failure timestamps for one key; checking does not count, failing does."""
-
-    cache_format = "login-failures:%(scope)s:%(ident)s"
-
-    def __init__(self, *, scope: str, rate: str, ident: str) -> None:
-        self.scope = scope
-        self.rate = rate
-        self.num_requests, self.duration = self.parse_rate(rate)
-        digest = hashlib.sha256(ident.encode()).hexdigest()[:32]
-        self.key = self.cache_format % {"scope": scope, "ident": digest}
-        self._load()
-
-    def get_rate(self) -> str:  # the rate is given, not looked up by scope
-        return self.rate
-
-    def _load(self) -> None:
-        self.now = self.timer()
-        history = self.cache.get(self.key, [])
-        self.history = [stamp for stamp in history if stamp > self.now - self.duration]
-
-    def is_exhausted(self) -> bool:
-        return len(self.history) >= self.num_requests
-
-    def record_failure(self) -> None:
-        self._load()
-        self.history.insert(0, self.now)
-        self.cache.set(self.key, self.history, self.duration)
-
-    def retry_after(self) -> int:
-        if not self.history:
-            return 1
-        # The oldest failure that must leave the window before one more try is allowed.
-        oldest_needed = self.history[self.num_requests - 1] if self.is_exhausted() else self.now
-        return max(1, math.ceil(oldest_needed + self.duration - self.now))
+TOO_MANY_FAILURES = "Too many failed sign-in attempts. Try again later."
 
 
 def client_address(request: HttpRequest | None) -> str:
@@ -80,29 +42,26 @@ def _account_ident(login: str) -> str:
 
 
 class LoginGuard:
-    """The two windows a password check passes through: per account and per client address."""
+    """Reserves one failure in both windows before a password check; ``succeeded`` gives them back."""
 
     def __init__(self, *, request: HttpRequest | None, login: str) -> None:
-        self.windows = [
-            FailedPasswordThrottle(
-                scope="account",
-                rate=settings.LOGIN_FAILURE_RATE_PER_ACCOUNT,
-                ident=_account_ident(login),
-            ),
-            FailedPasswordThrottle(
-                scope="ip", rate=settings.LOGIN_FAILURE_RATE_PER_IP, ident=client_address(request)
-            ),
+        self.identities = [
+            ("login_failure_account", _account_ident(login)),
+            ("login_failure_ip", "ip:" + client_address(request)),
         ]
+        self.hits: list[ratelimit.Hit] = []
 
-    def check(self) -> None:
-        """Raises ``TooManyRequests`` (429 with Retry-After) if any window is used up."""
-        exhausted = [window for window in self.windows if window.is_exhausted()]
-        if exhausted:
-            raise TooManyRequests(
-                "Too many failed sign-in attempts. Try again later.",
-                retry_after=max(window.retry_after() for window in exhausted),
-            )
+    def reserve(self) -> None:
+        """Counts this attempt; raises ``TooManyRequests`` (429 with Retry-After) if a window is
+        used up, counting nothing."""
+        try:
+            for policy, ident in self.identities:
+                self.hits.append(ratelimit.hit(policy, ident, message=TOO_MANY_FAILURES))
+        except TooManyRequests:
+            self.succeeded()
+            raise
 
-    def record_failure(self) -> None:
-        for window in self.windows:
-            window.record_failure()
+    def succeeded(self) -> None:
+        for hit in self.hits:
+            hit.refund()
+        self.hits = []

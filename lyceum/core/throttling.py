@@ -1,21 +1,38 @@
-from django.conf import settings
-from rest_framework.throttling import AnonRateThrottle, ScopedRateThrottle
+"""DRF throttles over Lyceum's rate limit policies (lyceum/core/ratelimit.py).
+
+A view names its policy in ``throttle_scope``. ``AddressRateThrottle`` counts per client address
+(for endpoints used before signing in); ``UserRateThrottle`` per signed-in user. Both count
+atomically before the view runs, so concurrent requests cannot slip past the limit.
+"""
+
+from __future__ import annotations
+
+from rest_framework.throttling import BaseThrottle
+
+from lyceum.core import ratelimit
 
 
-class _LiveRates:
-    """Reads the rate from the settings at each request (DRF binds them at import), so a changed
-    setting, in a test or by ``override_settings``, takes effect."""
+class _PolicyThrottle(BaseThrottle):
+    def identity(self, request) -> str:
+        raise NotImplementedError
 
-    def get_rate(self):
-        return settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"].get(self.scope)
-
-
-class AddressRateThrottle(_LiveRates, AnonRateThrottle):
-    """Limits by client address, signed in or not. Set ``scope`` in a subclass."""
-
-    def get_cache_key(self, request, view):
-        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+    def allow_request(self, request, view) -> bool:
+        # Raises TooManyRequests: the error handler answers 429 with Retry-After.
+        ratelimit.hit(view.throttle_scope, self.identity(request))
+        return True
 
 
-class ScopedThrottle(_LiveRates, ScopedRateThrottle):
-    pass
+class AddressRateThrottle(_PolicyThrottle):
+    """Limits by client address (REMOTE_ADDR, or X-Forwarded-For behind NUM_PROXIES proxies)."""
+
+    def identity(self, request) -> str:
+        return "ip:" + (self.get_ident(request) or "unknown")
+
+
+class UserRateThrottle(_PolicyThrottle):
+    """Limits by signed-in user (by address for anonymous requests)."""
+
+    def identity(self, request) -> str:
+        if request.user and request.user.is_authenticated:
+            return f"user:{request.user.pk}"
+        return "ip:" + (self.get_ident(request) or "unknown")

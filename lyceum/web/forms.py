@@ -24,7 +24,7 @@ def add_service_errors(form: forms.Form, error: ValidationError) -> None:
 class RegisterForm(forms.Form):
     username = forms.CharField(
         max_length=150,
-        help_text="Letters, digits and @ . + - _ only.",
+        help_text="Letters, digits and . + - _ only.",
         widget=forms.TextInput(attrs={"autocomplete": "username"}),
     )
     email = forms.EmailField(max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"}))

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime
 import zoneinfo
 
-from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.utils import timezone
 from rest_framework import serializers
 
@@ -67,7 +66,7 @@ class ProfileSerializer(serializers.Serializer):
     """The signed-in user's own account and profile (GET, PUT, PATCH /api/auth/profile/)."""
 
     id = serializers.UUIDField(read_only=True)
-    username = serializers.CharField(max_length=150, validators=[UnicodeUsernameValidator()])
+    username = serializers.CharField(max_length=150)
     email = serializers.EmailField(max_length=254)
     email_verified = serializers.BooleanField(source="is_email_verified", read_only=True)
     first_name = serializers.CharField(max_length=150, allow_blank=True, required=False)
@@ -121,7 +120,7 @@ class ProfileSerializer(serializers.Serializer):
 
 class RegisterSerializer(serializers.Serializer):
     email = serializers.EmailField(max_length=254)
-    username = serializers.CharField(max_length=150, validators=[UnicodeUsernameValidator()])
+    username = serializers.CharField(max_length=150)
     password = serializers.CharField(write_only=True, style={"input_type": "password"}, max_length=256)
     first_name = serializers.CharField(max_length=150, required=False, allow_blank=True, default="")
     last_name = serializers.CharField(max_length=150, required=False, allow_blank=True, default="")

@@ -11,17 +11,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from lyceum.core.exceptions import NotFound
-from lyceum.core.throttling import AddressRateThrottle, ScopedThrottle
+from lyceum.core.throttling import AddressRateThrottle
 
 from .. import selectors, services
 from ..models import User
 from . import serializers as s
-
-
-class AccountEmailThrottle(AddressRateThrottle):
-    """Per client address: how often this server sends account emails on request."""
-
-    scope = "account_email"
 
 
 def _auth_result(request: Request, user: User, **extra) -> dict:
@@ -42,7 +36,7 @@ ERRORS = {
 class RegisterView(APIView):
     permission_classes = [AllowAny]
     authentication_classes = []
-    throttle_classes = [ScopedThrottle]
+    throttle_classes = [AddressRateThrottle]
     throttle_scope = "register"
 
     @extend_schema(
@@ -83,6 +77,8 @@ class LoginView(APIView):
 class GoogleSignInView(APIView):
     permission_classes = [AllowAny]
     authentication_classes = []
+    throttle_classes = [AddressRateThrottle]
+    throttle_scope = "google_sign_in"
 
     @extend_schema(
         request=s.GoogleSignInSerializer,
@@ -93,6 +89,11 @@ class GoogleSignInView(APIView):
                 description="The ID token is invalid, expired, for another "
                 "application, or its email is unverified."
             ),
+            409: OpenApiResponse(
+                description="The address belongs to an account linked to another Google account, "
+                "or to an account that never confirmed it (claim it by a password reset first)."
+            ),
+            429: OpenApiResponse(description="Too many sign-ins from this address; see Retry-After."),
             503: OpenApiResponse(description="Google sign-in is not configured."),
         },
         summary="Sign in with a Google ID token (creates the account on first use)",
@@ -108,6 +109,8 @@ class GoogleSignInView(APIView):
 class TokenRefreshView(APIView):
     permission_classes = [AllowAny]
     authentication_classes = []
+    throttle_classes = [AddressRateThrottle]
+    throttle_scope = "token_refresh"
 
     @extend_schema(
         request=s.RefreshSerializer,
@@ -219,7 +222,8 @@ class PasswordChangeView(APIView):
 class PasswordResetView(APIView):
     permission_classes = [AllowAny]
     authentication_classes = []
-    throttle_classes = [AccountEmailThrottle]
+    throttle_classes = [AddressRateThrottle]
+    throttle_scope = "account_email"  # how often this server sends account emails on request
 
     @extend_schema(
         request=s.PasswordResetSerializer,
@@ -275,7 +279,8 @@ class EmailVerifyView(APIView):
 
 
 class EmailVerifyResendView(APIView):
-    throttle_classes = [AccountEmailThrottle]
+    throttle_classes = [AddressRateThrottle]
+    throttle_scope = "account_email"  # how often this server sends account emails on request
 
     @extend_schema(
         request=None,

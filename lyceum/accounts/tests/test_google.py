@@ -196,3 +196,87 @@ def test_a_disabled_account_cannot_sign_in_with_google(api, certificates):
     response = api.post(URL, {"id_token": sign()}, format="json")
 
     assert response.status_code == 401
+
+
+def test_a_squatted_unverified_account_is_not_linked_and_the_squatter_gets_nothing(api, certificates):
+    # Given someone registered Dana's address with their own password and never confirmed it
+    register = api.post(
+        "/api/auth/register/",
+        {"email": "dana@gmail.com", "username": "squatter", "password": "squatter-pass-2026"},
+        format="json",
+    )
+    assert register.status_code == 201
+    squatter = User.objects.get(username="squatter")
+
+    # When Dana signs in with Google
+    response = api.post(URL, {"id_token": sign()}, format="json")
+
+    # Then she is not put into that account, and it is neither linked nor marked verified
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "google_link_unverified_account"
+    assert "access" not in response.json()
+    squatter.refresh_from_db()
+    assert squatter.google_subject is None
+    assert not squatter.is_email_verified
+
+
+def test_the_owner_claims_a_squatted_address_by_password_reset_then_google_links(api, certificates):
+    from django.contrib.auth.tokens import default_token_generator
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    api.post(
+        "/api/auth/register/",
+        {"email": "dana@gmail.com", "username": "squatter", "password": "squatter-pass-2026"},
+        format="json",
+    )
+    squatter_session = api.post(
+        "/api/auth/login/", {"login": "squatter", "password": "squatter-pass-2026"}, format="json"
+    ).json()
+    account = User.objects.get(username="squatter")
+
+    # Dana follows the reset link that only her inbox receives
+    confirm = api.post(
+        "/api/auth/password/reset/confirm/",
+        {
+            "uid": urlsafe_base64_encode(force_bytes(account.pk)),
+            "token": default_token_generator.make_token(account),
+            "new_password": "danas-own-pass-2026",
+        },
+        format="json",
+    )
+    assert confirm.status_code == 200
+    signed_in = api.post(URL, {"id_token": sign()}, format="json")
+
+    assert signed_in.status_code == 200
+    assert signed_in.json()["user"]["id"] == str(account.pk)
+    # The squatter's password, refresh token and access token are all dead
+    old_password = api.post(
+        "/api/auth/login/", {"login": "dana@gmail.com", "password": "squatter-pass-2026"}, format="json"
+    )
+    assert old_password.status_code == 401
+    refresh = api.post("/api/auth/token/refresh/", {"refresh": squatter_session["refresh"]}, format="json")
+    assert refresh.status_code == 401
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {squatter_session['access']}")
+    assert api.get("/api/auth/profile/").status_code == 401
+
+
+def test_a_verified_account_is_linked_and_its_own_password_keeps_working(api, certificates):
+    owner = User.objects.create_user(username="dana", email="dana@gmail.com", password="danas-pass-2026")
+    owner.email_verified_at = owner.created_at
+    owner.save()
+
+    response = api.post(URL, {"id_token": sign()}, format="json")
+    login = api.post("/api/auth/login/", {"login": "dana", "password": "danas-pass-2026"}, format="json")
+
+    assert response.status_code == 200
+    assert response.json()["user"]["id"] == str(owner.pk)
+    assert login.status_code == 200
+
+
+def test_google_sign_in_is_rate_limited_per_address(api, certificates, rate_limits):
+    rate_limits(google_sign_in="2/hour")
+
+    codes = [api.post(URL, {"id_token": sign()}, format="json").status_code for _ in range(3)]
+
+    assert codes == [200, 200, 429]

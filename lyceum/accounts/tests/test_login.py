@@ -1,5 +1,4 @@
 import pytest
-from django.test import override_settings
 
 from lyceum.accounts.tests.factories import PASSWORD
 
@@ -45,8 +44,8 @@ def test_login_without_credentials_is_400(api):
     assert "login" in response.json()["error"]["fields"]
 
 
-@override_settings(LOGIN_FAILURE_RATE_PER_ACCOUNT="3/hour", LOGIN_FAILURE_RATE_PER_IP="1000/hour")
-def test_account_is_throttled_after_its_failures_even_from_many_addresses(api, alice):
+def test_account_is_throttled_after_its_failures_even_from_many_addresses(api, alice, rate_limits):
+    rate_limits(login_failure_account="3/hour", login_failure_ip="1000/hour")
     for n in range(3):
         response = api.post(
             URL, {"login": "alice", "password": "wrong-wrong"}, format="json", REMOTE_ADDR=f"10.0.0.{n}"
@@ -66,8 +65,8 @@ def test_account_is_throttled_after_its_failures_even_from_many_addresses(api, a
     assert other.status_code == 401
 
 
-@override_settings(LOGIN_FAILURE_RATE_PER_ACCOUNT="1000/hour", LOGIN_FAILURE_RATE_PER_IP="5/hour")
-def test_an_address_is_throttled_after_failures_on_many_accounts(api, alice):
+def test_an_address_is_throttled_after_failures_on_many_accounts(api, alice, rate_limits):
+    rate_limits(login_failure_account="1000/hour", login_failure_ip="5/hour")
     for n in range(5):
         response = api.post(
             URL, {"login": f"victim{n}", "password": "guess-guess"}, format="json", REMOTE_ADDR="203.0.113.7"
@@ -87,19 +86,19 @@ def test_an_address_is_throttled_after_failures_on_many_accounts(api, alice):
 
 
 def test_default_limits_follow_owasp_asvs(settings):
-    assert settings.LOGIN_FAILURE_RATE_PER_ACCOUNT == "100/hour"
-    per_ip = int(settings.LOGIN_FAILURE_RATE_PER_IP.split("/")[0])
+    assert settings.RATE_LIMITS["login_failure_account"] == "100/hour"
+    per_ip = int(settings.RATE_LIMITS["login_failure_ip"].split("/")[0])
     assert per_ip <= 25
 
 
-def test_successful_logins_do_not_count_against_the_limit(api, alice, settings):
-    settings.LOGIN_FAILURE_RATE_PER_ACCOUNT = "2/hour"
+def test_successful_logins_do_not_count_against_the_limit(api, alice, rate_limits):
+    rate_limits(login_failure_account="2/hour")
     for _ in range(5):
         assert api.post(URL, {"login": "alice", "password": PASSWORD}, format="json").status_code == 200
 
 
-def test_x_forwarded_for_cannot_dodge_the_address_limit(api, alice, settings):
-    settings.LOGIN_FAILURE_RATE_PER_IP = "2/hour"
+def test_x_forwarded_for_cannot_dodge_the_address_limit(api, alice, rate_limits):
+    rate_limits(login_failure_ip="2/hour")
     for n in range(2):
         api.post(
             URL,

@@ -106,3 +106,36 @@ def test_register_with_malformed_json_is_a_400(api):
 
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "parse_error"
+
+
+def test_a_username_cannot_hold_an_at_so_it_never_equals_an_email(api, alice):
+    response = api.post(
+        "/api/auth/register/",
+        {"email": "mallory@example.com", "username": "alice@example.com", "password": "mallory-pass-2026"},
+        format="json",
+    )
+
+    assert response.status_code == 400
+    assert "username" in response.json()["error"]["fields"]
+    assert not User.objects.filter(email="mallory@example.com").exists()
+
+
+def test_a_username_with_an_at_is_refused_by_the_profile_api_and_page(login_api, client, alice, bob):
+    api_response = login_api(bob).patch("/api/auth/profile/", {"username": "alice@example.com"}, format="json")
+    client.force_login(bob)
+    page = client.post(
+        "/profile/edit/", {"username": "alice@example.com", "email": "bob@example.com", "timezone": "UTC"}
+    )
+
+    assert api_response.status_code == 400
+    assert "username" in api_response.json()["error"]["fields"]
+    assert page.status_code == 400
+    bob.refresh_from_db()
+    assert bob.username == "bob"
+
+
+def test_the_database_refuses_a_username_with_an_at(alice):
+    from django.db import IntegrityError, transaction
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        User.objects.filter(pk=alice.pk).update(username="x@example.com")

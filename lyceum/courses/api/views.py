@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from lyceum.core.exceptions import Forbidden, NotFound
+from lyceum.core.throttling import UserRateThrottle
 
 from .. import selectors, services
 from ..markdown import render_markdown
@@ -457,6 +458,8 @@ class InstructorResourceDetailView(APIView):
 
 class MarkdownPreviewView(APIView):
     permission_classes = [IsAuthenticated]
+    throttle_classes = [UserRateThrottle]
+    throttle_scope = "markdown_preview"
 
     @extend_schema(
         request=s.MarkdownPreviewSerializer,

@@ -74,8 +74,8 @@ def test_login_page_wrong_password(client, alice):
     assert "No active account matches" in response.content.decode()
 
 
-def test_login_page_is_throttled_like_the_api(client, alice, settings):
-    settings.LOGIN_FAILURE_RATE_PER_ACCOUNT = "2/hour"
+def test_login_page_is_throttled_like_the_api(client, alice, rate_limits):
+    rate_limits(login_failure_account="2/hour")
     for _ in range(2):
         client.post("/login/", {"login": "alice", "password": "nope"})
 
@@ -267,6 +267,24 @@ def test_init_data_creates_demo_users_once(capsys):
     assert UserRole.objects.filter(user__username="instructor", role__slug=Role.INSTRUCTOR).count() == 1
     admin = User.objects.get(username="admin")
     assert admin.is_superuser and admin.has_role("admin")
+    assert User.objects.get(username="student").check_password("learn-lyceum-2026")
+
+
+def test_init_data_refuses_demo_accounts_outside_development(settings, admin_user):
+    from django.core.management.base import CommandError
+
+    settings.DEMO_ACCOUNTS_ALLOWED = False  # DEBUG=false
+    User.objects.filter(pk=admin_user.pk).update(username="admin")
+
+    with zeal_ignore(), pytest.raises(CommandError, match="refusing to create or reset the demo accounts"):
+        call_command("init_data")
+    call_command("init_data", "--no-demo")
+
+    admin_user.refresh_from_db()
+    assert not admin_user.check_password("admin-lyceum-2026")
+    assert not User.objects.filter(username__in=["student", "instructor"]).exists()
+    with zeal_ignore():
+        call_command("init_data", "--allow-demo-accounts")
     assert User.objects.get(username="student").check_password("learn-lyceum-2026")
 
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
@@ -38,6 +39,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--no-demo", action="store_true", help="Create the roles only.")
+        parser.add_argument(
+            "--allow-demo-accounts",
+            action="store_true",
+            help="With DEBUG=false (DEMO_ACCOUNTS_ALLOWED=false), create the demo accounts (with the passwords the README prints) "
+            "all the same. Never on a server others can reach.",
+        )
 
     @transaction.atomic
     def handle(self, *args, **options):
@@ -45,6 +52,13 @@ class Command(BaseCommand):
         if options["no_demo"]:
             self.stdout.write("Roles are in place.")
             return
+        if not (settings.DEMO_ACCOUNTS_ALLOWED or options["allow_demo_accounts"]):
+            # The demo passwords are public (README): on a production server they are a way in.
+            raise CommandError(
+                "DEBUG is false: refusing to create or reset the demo accounts, whose passwords are "
+                "public. Run with --no-demo for the roles only, or --allow-demo-accounts if you "
+                "really want them on this server."
+            )
         self.stdout.write("Demo accounts (sign in at /login/ with the username or email):")
         existing = {
             user.username.lower(): user
