@@ -121,7 +121,9 @@ def test_a_username_cannot_hold_an_at_so_it_never_equals_an_email(api, alice):
 
 
 def test_a_username_with_an_at_is_refused_by_the_profile_api_and_page(login_api, client, alice, bob):
-    api_response = login_api(bob).patch("/api/auth/profile/", {"username": "alice@example.com"}, format="json")
+    api_response = login_api(bob).patch(
+        "/api/auth/profile/", {"username": "alice@example.com"}, format="json"
+    )
     client.force_login(bob)
     page = client.post(
         "/profile/edit/", {"username": "alice@example.com", "email": "bob@example.com", "timezone": "UTC"}

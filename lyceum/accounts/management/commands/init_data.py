@@ -42,8 +42,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--allow-demo-accounts",
             action="store_true",
-            help="With DEBUG=false (DEMO_ACCOUNTS_ALLOWED=false), create the demo accounts (with the passwords the README prints) "
-            "all the same. Never on a server others can reach.",
+            help="With DEBUG=false (DEMO_ACCOUNTS_ALLOWED=false), create the demo accounts (with "
+            "the passwords the README prints) all the same. Never on a server others can reach.",
         )
 
     @transaction.atomic
