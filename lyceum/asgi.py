@@ -16,15 +16,15 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lyceum.settings")
 django_wsgi_app = get_wsgi_application()  # sets Django up before the consumers are imported
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 from django.conf import settings  # noqa: E402
 
-from lyceum.core.websocket import TokenOrSessionAuthMiddleware  # noqa: E402
+from lyceum.core.logging import redact_tokens_in_server_logs  # noqa: E402
+from lyceum.core.websocket import SocketStack  # noqa: E402
 from lyceum.routing import websocket_urlpatterns  # noqa: E402
 
-websocket_application = AllowedHostsOriginValidator(
-    TokenOrSessionAuthMiddleware(URLRouter(websocket_urlpatterns))
-)
+# Host, Origin and credentials are checked by SocketStack (see lyceum/core/websocket.py).
+websocket_application = SocketStack(URLRouter(websocket_urlpatterns))
+redact_tokens_in_server_logs()
 
 application = ProtocolTypeRouter(
     {

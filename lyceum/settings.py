@@ -73,6 +73,8 @@ if not SECRET_KEY:
 elif len(SECRET_KEY) < 50 and not DEBUG:
     raise ImproperlyConfigured("SECRET_KEY must be at least 50 characters long")
 
+# Sockets without a token or the site's own session cookie must send {"type": "auth"} this soon.
+SOCKET_AUTH_TIMEOUT_SECONDS = env_int("SOCKET_AUTH_TIMEOUT_SECONDS", 10, minimum=1)
 # `manage.py init_data` creates the demo accounts, whose passwords the README prints, only in
 # development, unless this is set (or it is given --allow-demo-accounts).
 DEMO_ACCOUNTS_ALLOWED = env_bool("DEMO_ACCOUNTS_ALLOWED", DEBUG)
@@ -206,6 +208,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "lyceum.quizzes.tasks.close_expired_attempts",
         "schedule": 60.0,
     },
+    "flush-expired-tokens": {
+        "task": "lyceum.accounts.tasks.flush_expired_tokens",
+        "schedule": 60.0 * 60,
+    },
 }
 
 # --- authentication -----------------------------------------------------------------------------
@@ -272,7 +278,7 @@ SIMPLE_JWT = {
 # --- API ----------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework_simplejwt.authentication.JWTAuthentication",
+        "lyceum.accounts.authentication.JWTAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -280,6 +286,8 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 20,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "lyceum.core.errors.api_exception_handler",
+    # JSON bodies only; views that take an upload set parser_classes = UPLOAD_PARSERS.
+    "DEFAULT_PARSER_CLASSES": ["lyceum.core.parsers.JSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]
     + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
     # Client addresses come from REMOTE_ADDR unless NUM_PROXIES trusted proxies set X-Forwarded-For.
@@ -325,6 +333,11 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+# Lyceum serves avatars and course covers at MEDIA_URL itself unless nginx does (deployment.md).
+SERVE_PUBLIC_MEDIA = env_bool("SERVE_PUBLIC_MEDIA", True)
+# Set (e.g. "/protected-media/") when nginx serves private files: the view authorises each
+# download and answers with X-Accel-Redirect to this internal location (docs/deployment.md).
+MEDIA_ACCEL_REDIRECT_PREFIX = env_str("MEDIA_ACCEL_REDIRECT_PREFIX")
 AVATAR_MAX_BYTES = env_int("AVATAR_MAX_BYTES", 2 * 1024 * 1024, minimum=1024)
 AVATAR_MAX_PIXELS = 4096 * 4096
 LESSON_VIDEO_MAX_BYTES = env_int("LESSON_VIDEO_MAX_BYTES", 500 * 1024 * 1024, minimum=1024)

@@ -1,10 +1,9 @@
 from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from lyceum.core.views import health
+from lyceum.core.views import health, public_media
 from lyceum.web import views as web_views
 
 admin.site.site_header = "Lyceum administration"
@@ -28,8 +27,9 @@ urlpatterns = [
     path("", include("lyceum.web.urls")),
 ]
 
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+if settings.SERVE_PUBLIC_MEDIA:
+    # Avatars and covers only; private uploads have views of their own that check who asks.
+    urlpatterns.insert(0, re_path(r"^media/(?P<path>.+)$", public_media, name="public_media"))
 
 handler403 = "lyceum.web.views.forbidden"
 handler404 = "lyceum.web.views.not_found"

@@ -14,6 +14,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 
 class UserManager(BaseUserManager["User"]):
@@ -77,6 +78,12 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
+    # Signing out everywhere: web sessions and access tokens from before this moment are void.
+    sessions_valid_after = models.DateTimeField(null=True, blank=True, editable=False)
+    # Token families (one per sign-in, kept across refreshes) signed out while their access
+    # tokens may still be alive: family id -> expiry (epoch seconds). Read with the user, so
+    # checking a token costs no query.
+    revoked_token_families = models.JSONField(default=dict, blank=True, editable=False)
 
     objects = UserManager()
 
@@ -107,6 +114,18 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return self.username
+
+    def _get_session_auth_hash(self, secret=None) -> str:
+        """Django's session hash (over the password hash), also over ``sessions_valid_after``:
+        ending every session (``sessions_end_all``) voids every session cookie, the sockets'
+        included, without finding them."""
+        stamp = self.sessions_valid_after.isoformat() if self.sessions_valid_after else ""
+        return salted_hmac(
+            "django.contrib.auth.models.AbstractBaseUser.get_session_auth_hash",
+            self.password + stamp,
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
 
     def get_full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
@@ -201,3 +220,16 @@ class UserRole(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} is {self.role}"
+
+
+class RotatedRefreshToken(models.Model):
+    """A refresh token that was exchanged for a new pair. Presented again, it was copied (reuse):
+    a token that was merely revoked (signed out, password changed) is not in here."""
+
+    jti = models.CharField(max_length=255, primary_key=True)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    rotated_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"refresh token {self.jti} rotated at {self.rotated_at:%Y-%m-%d %H:%M}"

@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 import re
 import secrets
+import time
+import uuid
 from collections.abc import Iterable
 from typing import Any, TypedDict
 
@@ -31,8 +33,9 @@ from lyceum.core.events import publish
 from lyceum.core.exceptions import AuthenticationError, Conflict
 
 from . import emails, events
+from .authentication import FAMILY_CLAIM, ISSUED_CLAIM
 from .google import GoogleIdTokenVerifier
-from .models import Role, User, UserProfile, UserRole
+from .models import Role, RotatedRefreshToken, User, UserProfile, UserRole
 from .throttling import LoginGuard
 from .tokens import email_verification_payload
 
@@ -130,8 +133,12 @@ def user_authenticate(*, request: HttpRequest | None, login: str, password: str)
     return user
 
 
-def tokens_issue(*, user: User) -> TokenPair:
+def tokens_issue(*, user: User, family: str | None = None) -> TokenPair:
+    """A new token pair. ``family`` names the sign-in the pair belongs to (kept across refreshes,
+    so signing out ends every access token of that sign-in); a new sign-in starts one."""
     refresh = RefreshToken.for_user(user)
+    refresh[FAMILY_CLAIM] = family or uuid.uuid4().hex
+    refresh[ISSUED_CLAIM] = time.time()
     User.objects.filter(pk=user.pk).update(last_login=timezone.now())
     return {"access": str(refresh.access_token), "refresh": str(refresh)}
 
@@ -152,8 +159,9 @@ def _decode_refresh(raw: str) -> dict[str, Any]:
 def token_refresh(*, refresh: str) -> TokenPair:
     """Rotates a refresh token: the presented one is blacklisted, a new pair is returned.
 
-    A refresh token that was already rotated or revoked and is presented again means it was copied:
-    every refresh token of its user is revoked and the caller gets 401.
+    A refresh token that was already rotated and is presented again means it was copied: the user
+    is signed out everywhere (``sessions_end_all``) and the caller gets 401. One that was revoked
+    (signed out, password changed) just gets 401.
     """
     payload = _decode_refresh(refresh)
     jti = payload[jwt_settings.JTI_CLAIM]
@@ -171,14 +179,25 @@ def token_refresh(*, refresh: str) -> TokenPair:
             if user is None or not user.is_active:
                 raise AuthenticationError("This account is no longer active.", code="user_inactive")
             BlacklistedToken.objects.create(token=outstanding)
-            return tokens_issue(user=user)
+            RotatedRefreshToken.objects.create(jti=jti, user=user, expires_at=outstanding.expires_at)
+            return tokens_issue(user=user, family=payload.get(FAMILY_CLAIM))
+        was_rotated = RotatedRefreshToken.objects.filter(jti=jti).exists()
+    if not was_rotated:
+        raise AuthenticationError("This refresh token was revoked; sign in again.", code="token_revoked")
     if outstanding.user is not None:
-        refresh_tokens_revoke_all(user=outstanding.user)
-        publish(events.sessions_revoked, user_id=outstanding.user.pk, reason="token_reuse")
+        sessions_end_all(user=outstanding.user, reason="token_reuse")
     raise AuthenticationError(
         "This refresh token was already used. Every session of this account was signed out; sign in again.",
         code="token_reused",
     )
+
+
+def tokens_flush_expired() -> int:
+    """Deletes the records of refresh tokens that have expired anyway; returns how many."""
+    now = timezone.now()
+    rotated, _ = RotatedRefreshToken.objects.filter(expires_at__lt=now).delete()
+    outstanding, _ = OutstandingToken.objects.filter(expires_at__lt=now).delete()
+    return rotated + outstanding
 
 
 def refresh_tokens_revoke_all(*, user: User) -> int:
@@ -192,17 +211,47 @@ def refresh_tokens_revoke_all(*, user: User) -> int:
     return len(created)
 
 
-def logout(*, user: User, refresh: str | None) -> None:
-    """Blacklists the given refresh token of ``user`` (a token of someone else is refused)."""
+@transaction.atomic
+def sessions_end_all(*, user: User, reason: str) -> None:
+    """Signs the user out everywhere: every web session, refresh token and access token ends,
+    and every open socket of theirs is closed."""
+    now = timezone.now()
+    User.objects.filter(pk=user.pk).update(sessions_valid_after=now, updated_at=now)
+    user.sessions_valid_after = now
+    refresh_tokens_revoke_all(user=user)
+    publish(events.sessions_revoked, user_id=user.pk, reason=reason)
+
+
+def _revoke_families(*, user: User, families: set[str]) -> None:
+    """Voids the access tokens of these sign-ins until they would have expired anyway."""
+    families.discard("")
+    if not families:
+        return
+    now = time.time()
+    expiry = now + jwt_settings.ACCESS_TOKEN_LIFETIME.total_seconds()
+    with transaction.atomic():
+        locked = User.objects.select_for_update().only("revoked_token_families").get(pk=user.pk)
+        revoked = {fam: exp for fam, exp in (locked.revoked_token_families or {}).items() if exp > now}
+        revoked.update(dict.fromkeys(families, expiry))
+        User.objects.filter(pk=user.pk).update(revoked_token_families=revoked)
+    user.revoked_token_families = revoked
+
+
+def logout(*, user: User, refresh: str | None, access_family: str | None = None) -> None:
+    """Signs one sign-in out: its refresh token is blacklisted and its access tokens stop
+    working at once, on the API and the sockets (a refresh token of someone else is refused)."""
+    families = {access_family or ""}
     if refresh:
         payload = _decode_refresh(refresh)
         if str(payload.get(jwt_settings.USER_ID_CLAIM)) != str(user.pk):
             raise AuthenticationError(
                 "This refresh token belongs to another account.", code="token_not_valid"
             )
+        families.add(str(payload.get(FAMILY_CLAIM) or ""))
         outstanding = OutstandingToken.objects.filter(jti=payload[jwt_settings.JTI_CLAIM]).first()
         if outstanding is not None:
             BlacklistedToken.objects.get_or_create(token=outstanding)
+    _revoke_families(user=user, families=families)
     publish(events.user_logged_out, user_id=user.pk)
 
 

@@ -13,3 +13,10 @@ def send_email(*, to: str, subject: str, text: str, html: str | None = None) -> 
     if html:
         message.attach_alternative(html, "text/html")
     message.send()
+
+
+@shared_task
+def flush_expired_tokens() -> int:
+    from . import services
+
+    return services.tokens_flush_expired()

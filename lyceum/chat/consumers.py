@@ -9,45 +9,32 @@ messages: each once, in order, whatever the channel layer drops or delivers late
 
 from __future__ import annotations
 
-import time
-from collections import deque
+import asyncio
 from urllib.parse import parse_qs
 
+from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
-from channels.generic.websocket import AsyncJsonWebsocketConsumer
-from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 
 from lyceum.accounts.consumers import user_group
-from lyceum.core.exceptions import ApplicationError
-from lyceum.core.websocket import CLOSE_SESSION_REVOKED, CLOSE_UNAUTHENTICATED, DirectDispatchMixin
+from lyceum.core import ratelimit
+from lyceum.core.exceptions import ApplicationError, TooManyRequests
+from lyceum.core.websocket import CLOSE_SESSION_REVOKED, JsonSocket
 
-from . import selectors, services
+from . import presence, selectors, services
 from .models import ChatRoom, Participant
 
 CLOSE_NOT_A_MEMBER = 4403
-PRESENCE_SECONDS = 60 * 60
+_presence = sync_to_async(lambda change, **kwargs: change(**kwargs), thread_sensitive=False)
 
 
-def presence_key(room_id) -> str:
-    return f"chat:presence:{room_id}"
-
-
-class ChatConsumer(DirectDispatchMixin, AsyncJsonWebsocketConsumer):
-    async def connect(self) -> None:
-        self.user = self.scope.get("user")
+class ChatConsumer(JsonSocket):
+    async def on_authenticated(self) -> None:
         self.room_id = str(self.scope["url_route"]["kwargs"]["room_id"])
-        # Accept, then close with a code: a refused handshake reaches browsers as a bare 403.
-        await self.accept()
-        if self.user is None or not self.user.is_authenticated:
-            await self.close(code=CLOSE_UNAUTHENTICATED)
-            return
         if not await self._is_member():
             await self.close(code=CLOSE_NOT_A_MEMBER)
             return
         self.group = services.room_group(self.room_id)
-        self.sent_at: deque[float] = deque()
         # The last message sequence number this connection has delivered: from ``?after=N`` (a
         # reconnecting client's last seen), else from the first message. With it no message
         # reaches the client twice or out of order, and none is skipped.
@@ -55,7 +42,10 @@ class ChatConsumer(DirectDispatchMixin, AsyncJsonWebsocketConsumer):
         await self.channel_layer.group_add(self.group, self.channel_name)
         # Signing out or changing the password closes this socket too.
         await self.channel_layer.group_add(user_group(self.user.pk), self.channel_name)
-        online = await self._presence(+1)
+        online = await _presence(
+            presence.join, room_id=self.room_id, user_id=self.user.pk, channel=self.channel_name
+        )
+        self.heartbeat = asyncio.ensure_future(self._heartbeat())
         await self.send_json({"type": "presence", "room": self.room_id, "online": online})
         await self._announce("presence.join", online=online)
         if bad_after:
@@ -75,40 +65,60 @@ class ChatConsumer(DirectDispatchMixin, AsyncJsonWebsocketConsumer):
 
     async def disconnect(self, code: int) -> None:
         if hasattr(self, "group"):
+            self.heartbeat.cancel()
             await self.channel_layer.group_discard(self.group, self.channel_name)
             await self.channel_layer.group_discard(user_group(self.user.pk), self.channel_name)
-            await self._announce("presence.leave", online=await self._presence(-1))
+            online = await _presence(
+                presence.leave, room_id=self.room_id, user_id=self.user.pk, channel=self.channel_name
+            )
+            await self._announce("presence.leave", online=online)
+
+    async def _heartbeat(self) -> None:
+        """Keeps this socket's presence entry alive, and closes the socket if its user is no
+        longer a member (a removal whose close event a full channel dropped)."""
+        while True:
+            await asyncio.sleep(presence.PRESENCE_HEARTBEAT)
+            await _presence(
+                presence.beat, room_id=self.room_id, user_id=self.user.pk, channel=self.channel_name
+            )
+            if not await self._is_member():
+                await self.close(code=CLOSE_NOT_A_MEMBER)
+                return
 
     # --- frames from the client -----------------------------------------------------------------
 
-    async def receive(self, text_data=None, bytes_data=None, **kwargs) -> None:
+    async def receive_json(self, content, **kwargs) -> None:
         if not hasattr(self, "group"):
             return
-        if self._rate_limited():
-            await self._error(
-                "rate_limited",
-                f"At most {settings.CHAT_RATE_LIMIT_FRAMES} frames every "
-                f"{settings.CHAT_RATE_LIMIT_SECONDS} seconds.",
-            )
-            return
         try:
-            content = await self.decode_json(text_data or "")
-        except ValueError:
-            await self._error("malformed_frame", "A frame must be a JSON object.")
-            return
-        if not isinstance(content, dict) or not isinstance(content.get("type"), str):
-            await self._error("malformed_frame", 'A frame is a JSON object with a "type".')
+            ratelimit.hit("chat_frame", f"user:{self.user.pk}")
+        except TooManyRequests as error:
+            await self._rate_limited(error)
             return
         handler = self.HANDLERS.get(content["type"])
         if handler is None:
             await self._error("unknown_event", f"Unknown event type {content['type']!r}.")
             return
+        ref = content.get("client_id") if isinstance(content.get("client_id"), str) else None
         try:
             await handler(self, content)
         except ValidationError as error:
-            await self._error("invalid", "; ".join(error.messages), ref=content.get("client_id"))
+            await self._error("invalid", "; ".join(error.messages), ref=ref)
+        except TooManyRequests as error:
+            await self._rate_limited(error, ref=ref)
         except ApplicationError as error:
-            await self._error(error.code, error.message, ref=content.get("client_id"))
+            await self._error(error.code, error.message, ref=ref)
+
+    async def _rate_limited(self, error: TooManyRequests, ref=None) -> None:
+        await self.send_json(
+            {
+                "type": "error",
+                "code": "rate_limited",
+                "message": error.message,
+                "retry_after": error.retry_after,
+                "client_id": ref,
+            }
+        )
 
     async def on_message_create(self, content: dict) -> None:
         text, client_id = content.get("content"), content.get("client_id") or ""
@@ -129,7 +139,7 @@ class ChatConsumer(DirectDispatchMixin, AsyncJsonWebsocketConsumer):
 
     async def on_message_delete(self, content: dict) -> None:
         await database_sync_to_async(services.message_delete)(
-            message_id=str(content.get("id", "")), user=self.user
+            message_id=str(content.get("id", "")), user=self.user, room_id=self.room_id
         )
 
     async def on_message_edit(self, content: dict) -> None:
@@ -137,12 +147,12 @@ class ChatConsumer(DirectDispatchMixin, AsyncJsonWebsocketConsumer):
         if not isinstance(text, str):
             raise ValidationError("content must be a string.")
         await database_sync_to_async(services.message_edit)(
-            message_id=str(content.get("id", "")), user=self.user, content=text
+            message_id=str(content.get("id", "")), user=self.user, content=text, room_id=self.room_id
         )
 
     async def on_resume(self, content: dict) -> None:
         after = content.get("after", 0)
-        if not isinstance(after, int) or after < 0:
+        if not isinstance(after, int) or isinstance(after, bool) or after < 0:
             raise ValidationError("after must be the last sequence number seen (0 or more).")
         await self._resume(after)
 
@@ -150,15 +160,19 @@ class ChatConsumer(DirectDispatchMixin, AsyncJsonWebsocketConsumer):
         """Sends every message after ``after``, in order, then ``resume.done``."""
         self.delivered = after
         last_seq = await self._deliver_missed(upto=None)
-        self.delivered = min(self.delivered, last_seq)  # a client cannot claim the future
-        await self.send_json({"type": "resume.done", "room": self.room_id, "last_seq": last_seq})
+        if last_seq is None:
+            return
+        if self.delivered == after:
+            # Nothing was sent: the client may have claimed a number the room has not reached.
+            self.delivered = min(after, last_seq)
+        await self.send_json({"type": "resume.done", "room": self.room_id, "last_seq": self.delivered})
 
     async def on_typing(self, content: dict) -> None:
         await self._announce(content["type"], username=self.user.username, name=self.user.display_name)
 
     async def on_read(self, content: dict) -> None:
         seq = content.get("seq")
-        if seq is not None and (not isinstance(seq, int) or seq < 0):
+        if seq is not None and (not isinstance(seq, int) or isinstance(seq, bool) or seq < 0):
             raise ValidationError("seq must be a sequence number.")
         await database_sync_to_async(self._mark_read)(seq)
 
@@ -179,6 +193,8 @@ class ChatConsumer(DirectDispatchMixin, AsyncJsonWebsocketConsumer):
     # --- events from the room's group -----------------------------------------------------------
 
     async def room_event(self, event: dict) -> None:
+        if not hasattr(self, "group"):
+            return
         if event["event_type"] == "message.create":
             seq = event["seq"]
             if self.delivered is not None:
@@ -187,11 +203,16 @@ class ChatConsumer(DirectDispatchMixin, AsyncJsonWebsocketConsumer):
                 if seq > self.delivered + 1:
                     # A gap: an earlier message's broadcast is late (another process) or was
                     # dropped by the channel layer. It is stored, so it is sent from the database.
-                    await self._deliver_missed(upto=seq - 1)
+                    if await self._deliver_missed(upto=seq - 1) is None:
+                        return
             self.delivered = seq
         await self.send(text_data=event["text"])
         if event["event_type"] == "room.leave" and event.get("user") == str(self.user.pk):
             await self.close(code=CLOSE_NOT_A_MEMBER)  # removed from the room, or left it
+
+    async def room_removed(self, event: dict) -> None:
+        """Sent to this socket's own channel when its user is removed from the room."""
+        await self.close(code=CLOSE_NOT_A_MEMBER)
 
     async def notification_push(self, event: dict) -> None:
         """Notifications go to the user's group, which this socket joins for session.revoked;
@@ -203,32 +224,27 @@ class ChatConsumer(DirectDispatchMixin, AsyncJsonWebsocketConsumer):
 
     # --- helpers --------------------------------------------------------------------------------
 
-    def _rate_limited(self) -> bool:
-        now = time.monotonic()
-        while self.sent_at and now - self.sent_at[0] > settings.CHAT_RATE_LIMIT_SECONDS:
-            self.sent_at.popleft()
-        if len(self.sent_at) >= settings.CHAT_RATE_LIMIT_FRAMES:
-            return True
-        self.sent_at.append(now)
-        return False
-
     async def _announce(self, kind: str, **fields) -> None:
         """Tells the room's sockets (this one included) of this user's ``kind`` event."""
         event = {"type": kind, "room": self.room_id, "user": str(self.user.pk), **fields}
         await self.channel_layer.group_send(self.group, services.room_message(event))
 
     async def _error(self, code: str, message: str, ref=None) -> None:
-        await self.send_json({"type": "error", "code": code, "message": message, "client_id": ref})
+        await self.send_error(code, message, client_id=ref)
 
     @database_sync_to_async
     def _is_member(self) -> bool:
         return Participant.objects.filter(room_id=self.room_id, user=self.user).exists()
 
-    async def _deliver_missed(self, upto: int | None) -> int:
+    async def _deliver_missed(self, upto: int | None) -> int | None:
         """Sends the stored messages after ``self.delivered`` (up to ``upto``, else all), in order;
-        returns the room's last sequence number."""
+        returns the room's last sequence number as read, or None if the user is no longer a
+        member (the socket is then closed)."""
         while True:
             batch, last_seq = await self._missed(self.delivered or 0, upto)
+            if batch is None:
+                await self.close(code=CLOSE_NOT_A_MEMBER)
+                return None
             for message in batch:
                 await self.send_json({"type": "message.create", "message": message})
                 self.delivered = message["seq"]
@@ -236,7 +252,11 @@ class ChatConsumer(DirectDispatchMixin, AsyncJsonWebsocketConsumer):
                 return last_seq
 
     @database_sync_to_async
-    def _missed(self, after: int, upto: int | None) -> tuple[list[dict], int]:
+    def _missed(self, after: int, upto: int | None) -> tuple[list[dict] | None, int]:
+        # Read from the database, so only a member may: a removed member whose close was
+        # dropped must not read on through a gap.
+        if not Participant.objects.filter(room_id=self.room_id, user=self.user).exists():
+            return None, 0
         room = ChatRoom.objects.get(pk=self.room_id)
         messages = selectors.messages_after(room=room, seq=after, upto=upto)
         return [services.message_event(m) for m in messages], room.last_seq
@@ -244,15 +264,3 @@ class ChatConsumer(DirectDispatchMixin, AsyncJsonWebsocketConsumer):
     def _mark_read(self, seq) -> None:
         room = ChatRoom.objects.get(pk=self.room_id)
         services.room_mark_read(room=room, user=self.user, seq=seq)
-
-    @database_sync_to_async
-    def _presence(self, change: int) -> list[str]:
-        """Who is online in the room (kept in the cache, shared by every server process)."""
-        key = presence_key(self.room_id)
-        counts = cache.get(key, {})
-        user = str(self.user.pk)
-        counts[user] = counts.get(user, 0) + change
-        if counts[user] <= 0:
-            counts.pop(user)
-        cache.set(key, counts, PRESENCE_SECONDS)
-        return sorted(counts)

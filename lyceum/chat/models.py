@@ -12,6 +12,7 @@ from django.utils import timezone
 from lyceum.courses.models import Course
 
 MAX_MESSAGE_LENGTH = 4000
+MAX_CLIENT_ID_LENGTH = 64
 
 
 class ChatRoom(models.Model):

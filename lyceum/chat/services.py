@@ -7,6 +7,7 @@ socket never shows a message that was rolled back.
 from __future__ import annotations
 
 import json
+import uuid
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -15,13 +16,14 @@ from django.db.models import F
 from django.utils import timezone
 
 from lyceum.accounts.models import User
+from lyceum.core import ratelimit
 from lyceum.core.events import publish
 from lyceum.core.exceptions import Forbidden, NotFound
 from lyceum.core.realtime import group_send
 from lyceum.courses.models import Course
 
 from . import events
-from .models import MAX_MESSAGE_LENGTH, ChatRoom, Message, Participant
+from .models import MAX_CLIENT_ID_LENGTH, MAX_MESSAGE_LENGTH, ChatRoom, Message, Participant
 
 
 def room_group(room_id: Any) -> str:
@@ -154,15 +156,28 @@ def participant_remove(*, room: ChatRoom, actor: User, user_id: Any) -> None:
     broadcast(room.pk, {"type": "room.leave", "room": str(room.pk), "user": str(user_id)})
 
 
-def message_send(*, room_id: Any, sender: User, content: str, client_id: str = "") -> tuple[Message, bool]:
-    """Stores a message with the room's next sequence number, then broadcasts it; returns
-    (message, created). A resend with the same ``client_id`` returns the stored message."""
+CHAT_SEND_LIMITED = "You are sending messages too fast. Wait a moment."
+
+
+def _check_text(content: str) -> str:
     content = content.strip()
     if not content:
         raise ValidationError({"content": ["A message cannot be empty."]})
     if len(content) > MAX_MESSAGE_LENGTH:
         raise ValidationError({"content": [f"A message has at most {MAX_MESSAGE_LENGTH} characters."]})
-    client_id = (client_id or "")[:64]
+    return content
+
+
+def message_send(*, room_id: Any, sender: User, content: str, client_id: str = "") -> tuple[Message, bool]:
+    """Stores a message with the room's next sequence number, then broadcasts it; returns
+    (message, created). A resend with the same ``client_id`` returns the stored message.
+
+    Sends through the API and the sockets share the ``chat_send`` rate limit of the sender."""
+    content = _check_text(content)
+    client_id = client_id or ""
+    if len(client_id) > MAX_CLIENT_ID_LENGTH:
+        raise ValidationError({"client_id": [f"A client id has at most {MAX_CLIENT_ID_LENGTH} characters."]})
+    ratelimit.hit("chat_send", f"user:{sender.pk}", message=CHAT_SEND_LIMITED)
     with transaction.atomic():
         room = ChatRoom.objects.select_for_update().filter(pk=room_id).first()
         if room is None or not Participant.objects.filter(room=room, user=sender).exists():
@@ -191,13 +206,15 @@ def message_send(*, room_id: Any, sender: User, content: str, client_id: str = "
     return message, True
 
 
-def _own_message(message_id: Any, user: User) -> Message:
-    message = (
-        Message.objects.select_for_update(of=("self",))
-        .select_related("room", "sender")
-        .filter(pk=message_id)
-        .first()
-    )
+def _own_message(message_id: Any, user: User, room_id: Any = None) -> Message:
+    try:
+        message_id = uuid.UUID(str(message_id))
+    except ValueError:
+        raise NotFound("No such message.") from None
+    messages = Message.objects.select_for_update(of=("self",)).select_related("room", "sender")
+    if room_id is not None:
+        messages = messages.filter(room_id=room_id)
+    message = messages.filter(pk=message_id).first()
     if message is None or not Participant.objects.filter(room=message.room, user=user).exists():
         raise NotFound("No such message.")
     if message.sender_id != user.pk:
@@ -208,11 +225,12 @@ def _own_message(message_id: Any, user: User) -> Message:
 
 
 @transaction.atomic
-def message_edit(*, message_id: Any, user: User, content: str) -> Message:
-    content = content.strip()
-    if not content or len(content) > MAX_MESSAGE_LENGTH:
-        raise ValidationError({"content": [f"Write 1 to {MAX_MESSAGE_LENGTH} characters."]})
-    message = _own_message(message_id, user)
+def message_edit(*, message_id: Any, user: User, content: str, room_id: Any = None) -> Message:
+    """Changes the text of the user's own message (in ``room_id`` only, when given: a room's
+    socket acts on its own room)."""
+    content = _check_text(content)
+    ratelimit.hit("chat_send", f"user:{user.pk}", message=CHAT_SEND_LIMITED)
+    message = _own_message(message_id, user, room_id)
     message.content, message.edited_at = content, timezone.now()
     message.save(update_fields=["content", "edited_at"])
     broadcast(message.room_id, {"type": "message.update", "message": message_event(message)})
@@ -220,9 +238,9 @@ def message_edit(*, message_id: Any, user: User, content: str) -> Message:
 
 
 @transaction.atomic
-def message_delete(*, message_id: Any, user: User) -> Message:
+def message_delete(*, message_id: Any, user: User, room_id: Any = None) -> Message:
     """Deletes a message's content but keeps its place (a tombstone), so sequences stay whole."""
-    message = _own_message(message_id, user)
+    message = _own_message(message_id, user, room_id)
     message.content, message.deleted_at = "", timezone.now()
     message.save(update_fields=["content", "deleted_at"])
     broadcast(message.room_id, {"type": "message.delete", "message": message_event(message)})

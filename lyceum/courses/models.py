@@ -164,6 +164,9 @@ class LessonResource(models.Model):
     lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="resources")
     title = models.CharField(max_length=200)
     file = models.FileField(upload_to=lesson_resource_upload_to)
+    content_type = models.CharField(
+        max_length=100, blank=True, help_text="What the file's content showed it to be at upload."
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:

@@ -12,7 +12,7 @@ from django.db.models.functions import Cast, Coalesce
 from lyceum.accounts.models import User
 from lyceum.core.exceptions import Forbidden, NotFound
 
-from .models import Course, CourseEnrollment, Lesson, LessonProgress, Module
+from .models import Course, CourseEnrollment, Lesson, LessonProgress, LessonResource, Module
 from .permissions import can_manage_course, is_admin
 
 # Each ordering has an index of its own (see Course.Meta.indexes), so a page needs no sort.
@@ -304,6 +304,43 @@ class LessonView:
     can_manage: bool
 
 
+def lesson_require_access(*, viewer: User | None, lesson: Lesson) -> bool:
+    """Raises NotFound or Forbidden unless ``viewer`` may read the lesson (and its video and
+    files): enrolled users, the course's staff and admins read every lesson, others only previews
+    of a course they may see. Returns whether the viewer manages the course. ``lesson`` comes
+    with ``module__course`` selected."""
+    course = lesson.module.course
+    if not courses_visible_to(viewer).filter(pk=course.pk).exists():
+        raise NotFound("No such lesson.")
+    manages = viewer is not None and can_manage_course(viewer, course)
+    if lesson.is_preview or manages:
+        return manages
+    if enrollment_for(user=viewer, course=course) is None:
+        raise Forbidden("Enroll in this course to read this lesson.", code="not_enrolled")
+    return manages
+
+
+def lesson_resource_for_viewer(*, viewer: User | None, resource_id: Any) -> LessonResource:
+    """A lesson's downloadable file, if ``viewer`` may read the lesson; checked on every download."""
+    resource = (
+        LessonResource.objects.select_related("lesson__module__course__instructor")
+        .filter(pk=resource_id)
+        .first()
+    )
+    if resource is None:
+        raise NotFound("No such file.")
+    lesson_require_access(viewer=viewer, lesson=resource.lesson)
+    return resource
+
+
+def lesson_video_for_viewer(*, viewer: User | None, lesson_id: Any) -> Lesson:
+    lesson = Lesson.objects.select_related("module__course__instructor").filter(pk=lesson_id).first()
+    if lesson is None or not lesson.video_file:
+        raise NotFound("No such video.")
+    lesson_require_access(viewer=viewer, lesson=lesson)
+    return lesson
+
+
 def lesson_for_viewer(*, viewer: User | None, lesson_id: Any) -> LessonView:
     """A lesson's content for ``viewer``: enrolled users, the course's instructor and admins read
     every lesson; others only preview lessons of a course they may see."""
@@ -313,13 +350,10 @@ def lesson_for_viewer(*, viewer: User | None, lesson_id: Any) -> LessonView:
         .filter(pk=lesson_id)
         .first()
     )
-    if lesson is None or not courses_visible_to(viewer).filter(pk=lesson.module.course_id).exists():
+    if lesson is None:
         raise NotFound("No such lesson.")
     course = lesson.module.course
-    manages = viewer is not None and can_manage_course(viewer, course)
-    enrolled = enrollment_for(user=viewer, course=course) is not None
-    if not (lesson.is_preview or enrolled or manages):
-        raise Forbidden("Enroll in this course to read this lesson.", code="not_enrolled")
+    manages = lesson_require_access(viewer=viewer, lesson=lesson)
     order = list(
         Lesson.objects.filter(module__course=course)
         .order_by("module__order", "module__id", "order", "id")

@@ -19,6 +19,7 @@ from django.utils.text import slugify
 
 from lyceum.accounts.models import User
 from lyceum.accounts.services import read_image
+from lyceum.core import files
 from lyceum.core.events import publish
 from lyceum.core.exceptions import Conflict, Forbidden, NotFound, PaymentRequired
 
@@ -193,15 +194,21 @@ def lesson_set_video(*, lesson: Lesson, actor: User, video: UploadedFile) -> Les
 
 @transaction.atomic
 def lesson_resource_add(*, lesson: Lesson, actor: User, title: str, file: UploadedFile) -> LessonResource:
-    """A downloadable file for the lesson (at most LESSON_RESOURCE_MAX_BYTES)."""
+    """A downloadable file for the lesson (at most LESSON_RESOURCE_MAX_BYTES), of a type on the
+    allowlist by its content (lyceum.core.files), stored under that type's extension."""
     _require_manager(actor, lesson.module.course)
     if file.size and file.size > settings.LESSON_RESOURCE_MAX_BYTES:
         limit = settings.LESSON_RESOURCE_MAX_BYTES // (1024 * 1024)
         raise ValidationError({"file": [f"The file is larger than {limit} MB."]})
     if not file.size:
         raise ValidationError({"file": ["The file is empty."]})
-    resource = LessonResource(lesson=lesson, title=(title or file.name or "Download").strip()[:200])
-    resource.file.save(PurePath(file.name or "file").name, file, save=False)
+    kind = files.sniff(file)
+    resource = LessonResource(
+        lesson=lesson,
+        title=(title or PurePath(file.name or "").stem or "Download").strip()[:200],
+        content_type=kind.content_type,
+    )
+    resource.file.save(f"resource.{kind.extension}", file, save=False)
     resource.save()
     return resource
 

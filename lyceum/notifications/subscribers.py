@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from django.core.cache import cache
 from django.urls import reverse
 
 from lyceum.accounts.models import User
 from lyceum.chat import events as chat_events
-from lyceum.chat.consumers import presence_key
+from lyceum.chat import presence
 from lyceum.chat.models import Participant
 from lyceum.courses import events as course_events
 from lyceum.courses.models import Course
@@ -20,7 +19,7 @@ from .services import notify, notify_many
 
 def on_message(sender, *, room_id, room_name, sender_id, sender_name, **kwargs) -> None:
     """Members who are not in the room right now hear of a new message."""
-    online = set(cache.get(presence_key(room_id), {}))
+    online = set(presence.online_user_ids(room_id=room_id))
     members = Participant.objects.filter(room_id=room_id).exclude(user_id=sender_id)
     offline = [user_id for user_id in members.values_list("user_id", flat=True) if str(user_id) not in online]
     if not offline:  # a busy room: everyone is in it

@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from lyceum.core.exceptions import NotFound
+from lyceum.core.parsers import UPLOAD_PARSERS
 from lyceum.core.throttling import AddressRateThrottle
 
 from .. import selectors, services
@@ -138,7 +139,10 @@ class LogoutView(APIView):
     def post(self, request: Request) -> Response:
         serializer = s.LogoutSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        services.logout(user=request.user, refresh=serializer.validated_data.get("refresh"))
+        family = request.auth.get("fam") if hasattr(request.auth, "get") else None
+        services.logout(
+            user=request.user, refresh=serializer.validated_data.get("refresh"), access_family=family
+        )
         session_logout(request._request)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -184,6 +188,8 @@ class ProfileView(APIView):
 
 
 class AvatarView(APIView):
+    parser_classes = UPLOAD_PARSERS
+
     @extend_schema(
         request={"multipart/form-data": s.AvatarSerializer},
         responses={200: s.ProfileSerializer, 400: ERRORS[400], 401: ERRORS[401]},

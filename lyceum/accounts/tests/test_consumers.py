@@ -16,6 +16,7 @@ from lyceum.core.websocket import CLOSE_SESSION_REVOKED, CLOSE_UNAUTHENTICATED
 pytestmark = pytest.mark.django_db(transaction=True)
 
 ORIGIN = (b"origin", b"http://localhost")
+HOST = (b"host", b"localhost")
 
 
 def _session_cookie(user) -> bytes:
@@ -27,8 +28,8 @@ def _session_cookie(user) -> bytes:
     return f"{settings.SESSION_COOKIE_NAME}={session.session_key}".encode()
 
 
-def _connect(path="/ws/account/", headers=()):
-    return WebsocketCommunicator(application, path, headers=[ORIGIN, *headers])
+def _connect(path="/ws/account/", headers=(ORIGIN,), subprotocols=None):
+    return WebsocketCommunicator(application, path, headers=[HOST, *headers], subprotocols=subprotocols)
 
 
 def test_a_jwt_in_the_url_authenticates_the_socket(alice):
@@ -51,7 +52,7 @@ def test_the_session_cookie_authenticates_the_socket(alice):
     cookie = _session_cookie(alice)
 
     async def scenario():
-        socket = _connect(headers=[(b"cookie", cookie)])
+        socket = _connect(headers=[ORIGIN, (b"cookie", cookie)])
         connected, _ = await socket.connect()
         assert connected
         assert (await socket.receive_json_from())["user"]["username"] == "alice"
@@ -61,27 +62,209 @@ def test_the_session_cookie_authenticates_the_socket(alice):
 
 
 @pytest.mark.parametrize("query", ["", "?token=garbage"])
-def test_an_anonymous_socket_is_refused_with_the_documented_code(db, query):
+def test_an_anonymous_socket_that_sends_anything_but_auth_is_closed(db, query):
     async def scenario():
         socket = _connect(f"/ws/account/{query}")
-        await socket.connect()
+        connected, _ = await socket.connect()
+        assert connected
+        await socket.send_json_to({"type": "ping"})
         closing = await socket.receive_output()
         assert closing == {"type": "websocket.close", "code": CLOSE_UNAUTHENTICATED}
 
     async_to_sync(scenario)()
 
 
-def test_a_foreign_origin_is_refused(alice):
+def test_an_anonymous_socket_that_never_authenticates_is_closed(db, settings):
+    settings.SOCKET_AUTH_TIMEOUT_SECONDS = 1
+
+    async def scenario():
+        socket = _connect()
+        await socket.connect()
+        closing = await socket.receive_output(timeout=10)
+        assert closing == {"type": "websocket.close", "code": CLOSE_UNAUTHENTICATED}
+
+    async_to_sync(scenario)()
+
+
+def test_a_token_socket_needs_no_origin_as_a_mobile_client_sends_none(alice):
+    access = services.tokens_issue(user=alice)["access"]
+
+    async def scenario():
+        socket = _connect(f"/ws/account/?token={access}", headers=())
+        connected, _ = await socket.connect()
+        assert connected
+        assert (await socket.receive_json_from())["type"] == "hello"
+        await socket.disconnect()
+
+    async_to_sync(scenario)()
+
+
+def test_a_token_in_the_websocket_protocol_header_authenticates(alice):
+    access = services.tokens_issue(user=alice)["access"]
+
+    async def scenario():
+        socket = _connect(headers=(), subprotocols=["lyceum", f"bearer.{access}"])
+        connected, protocol = await socket.connect()
+        assert connected
+        assert protocol == "lyceum"  # the token is never echoed back
+        assert (await socket.receive_json_from())["user"]["username"] == "alice"
+        await socket.disconnect()
+
+    async_to_sync(scenario)()
+
+
+def test_a_token_in_a_first_auth_frame_authenticates(alice):
+    access = services.tokens_issue(user=alice)["access"]
+
+    async def scenario():
+        socket = _connect(headers=())
+        await socket.connect()
+        await socket.send_json_to({"type": "auth", "token": access})
+        assert (await socket.receive_json_from())["user"]["username"] == "alice"
+        await socket.send_json_to({"type": "ping"})
+        assert await socket.receive_json_from() == {"type": "pong"}
+        await socket.disconnect()
+
+    async_to_sync(scenario)()
+
+
+async def _is_signed_in(socket) -> bool:
+    """Whether the socket was taken as someone: a signed-in socket says hello."""
+    connected, _ = await socket.connect()
+    if not connected:
+        return False
+    await socket.send_json_to({"type": "ping"})
+    first = await socket.receive_output()
+    await socket.disconnect()
+    return first["type"] == "websocket.send" and '"hello"' in first["text"]
+
+
+@pytest.mark.parametrize(
+    "host, origin, signed_in",
+    [
+        (b"localhost:8000", b"http://localhost:8000", True),  # the site's own page
+        (b"localhost:8000", b"http://localhost:9999", False),  # another port of the same host
+        (b"localhost:8000", b"https://localhost:8000", False),  # another scheme
+        (b"localhost:8000", b"https://evil.example", False),
+        (b"localhost:8000", b"null", False),  # a sandboxed frame or a file
+        (b"localhost:8000", None, False),  # no browser sent this
+        (b"internal:8000", b"https://lyceum.example", True),  # SITE_URL behind a proxy
+    ],
+)
+def test_the_session_cookie_counts_only_from_the_sites_own_origin(alice, settings, host, origin, signed_in):
+    settings.SITE_URL = "https://lyceum.example"
+    settings.ALLOWED_HOSTS = ["localhost", "internal"]
+    cookie = _session_cookie(alice)
+    headers = [(b"host", host), (b"cookie", cookie)] + ([(b"origin", origin)] if origin else [])
+
+    async def scenario():
+        return await _is_signed_in(WebsocketCommunicator(application, "/ws/account/", headers=headers))
+
+    assert async_to_sync(scenario)() is signed_in
+
+
+@pytest.mark.parametrize("path", ["/ws/nothing-here/", "/ws/chat/rooms/not-a-uuid/", "/ws/account/extra/"])
+def test_a_path_no_socket_serves_is_refused_cleanly(alice, path):
+    access = services.tokens_issue(user=alice)["access"]
+
+    async def scenario():
+        socket = _connect(f"{path}?token={access}")
+        connected, _ = await socket.connect()
+        return connected
+
+    assert async_to_sync(scenario)() is False
+
+
+def test_a_host_outside_allowed_hosts_is_refused(alice):
     access = services.tokens_issue(user=alice)["access"]
 
     async def scenario():
         socket = WebsocketCommunicator(
-            application, f"/ws/account/?token={access}", headers=[(b"origin", b"https://evil.example")]
+            application, f"/ws/account/?token={access}", headers=[(b"host", b"evil.example")]
         )
         connected, _ = await socket.connect()
-        assert not connected
+        return connected
 
-    async_to_sync(scenario)()
+    assert async_to_sync(scenario)() is False
+
+
+def test_after_api_logout_the_old_access_token_opens_no_socket_and_calls_no_api(api, alice):
+    pair = services.tokens_issue(user=alice)
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {pair['access']}")
+    assert api.post("/api/auth/logout/", {"refresh": pair["refresh"]}, format="json").status_code == 204
+
+    async def scenario():
+        return await _is_signed_in(_connect(f"/ws/account/?token={pair['access']}"))
+
+    assert async_to_sync(scenario)() is False
+    assert api.get("/api/auth/profile/").status_code == 401
+    # Another sign-in of the same user is not affected.
+    other = services.tokens_issue(user=alice)
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {other['access']}")
+    assert api.get("/api/auth/profile/").status_code == 200
+
+
+def test_refresh_token_reuse_ends_every_token_and_web_session_sockets_included(api, alice):
+    first = services.tokens_issue(user=alice)
+    second = services.tokens_issue(user=alice)
+    cookie = _session_cookie(alice)
+    assert (
+        api.post("/api/auth/token/refresh/", {"refresh": first["refresh"]}, format="json").status_code == 200
+    )
+
+    replay = api.post("/api/auth/token/refresh/", {"refresh": first["refresh"]}, format="json")
+
+    assert replay.json()["error"]["code"] == "token_reused"
+
+    async def scenario():
+        by_token = await _is_signed_in(_connect(f"/ws/account/?token={second['access']}"))
+        by_cookie = await _is_signed_in(_connect(headers=(ORIGIN, (b"cookie", cookie))))
+        return by_token, by_cookie
+
+    assert async_to_sync(scenario)() == (False, False)
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {second['access']}")
+    assert api.get("/api/auth/profile/").status_code == 401
+
+
+def test_a_refreshed_pair_stays_in_its_sign_in_and_logout_ends_it(api, alice):
+    pair = services.tokens_issue(user=alice)
+    refreshed = api.post("/api/auth/token/refresh/", {"refresh": pair["refresh"]}, format="json").json()
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {refreshed['access']}")
+    assert api.post("/api/auth/logout/", {"refresh": refreshed["refresh"]}, format="json").status_code == 204
+
+    # The access token from before the refresh belongs to the same sign-in: it ended too.
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {pair['access']}")
+    assert api.get("/api/auth/profile/").status_code == 401
+
+
+@pytest.mark.parametrize(
+    "frame",
+    [
+        "[" * 100_000 + "]" * 100_000,  # about 200 KB of nesting
+        '{"type": "ping", "x": ' + "[" * 900 + "]" * 900 + "}",
+        '{"type": "ping", "text": "\\ud800"}',
+        '{"type": "ping", "\\udfff": 1}',
+    ],
+    ids=["nested-200kb", "nested-900", "lone-surrogate", "surrogate-key"],
+)
+def test_hostile_frames_get_an_error_and_the_socket_stays_open(alice, frame):
+    access = services.tokens_issue(user=alice)["access"]
+
+    async def scenario():
+        socket = _connect(f"/ws/account/?token={access}")
+        await socket.connect()
+        await socket.receive_json_from()
+        await socket.send_to(text_data=frame)
+        error = await socket.receive_json_from()
+        await socket.send_json_to({"type": "ping"})
+        pong = await socket.receive_json_from()
+        await socket.disconnect()
+        return error, pong
+
+    error, pong = async_to_sync(scenario)()
+    assert error["type"] == "error"
+    assert error["code"] in {"malformed_frame", "frame_too_large"}
+    assert pong == {"type": "pong"}
 
 
 def test_unknown_and_malformed_frames_get_an_error_and_the_socket_stays_open(alice):

@@ -109,3 +109,41 @@ def test_logout_refuses_someone_elses_refresh_token(api, alice, bob):
 
 def test_logout_needs_authentication(api):
     assert api.post("/api/auth/logout/", {}, format="json").status_code == 401
+
+
+def test_expired_token_records_are_flushed(api, alice):
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
+    from rest_framework_simplejwt.tokens import RefreshToken
+
+    from lyceum.accounts import tasks
+    from lyceum.accounts.models import RotatedRefreshToken
+
+    pair = services.tokens_issue(user=alice)
+    api.post("/api/auth/token/refresh/", {"refresh": pair["refresh"]}, format="json")
+    live = services.tokens_issue(user=alice)
+    past = timezone.now() - timedelta(days=1)
+    live_jti = RefreshToken(live["refresh"])["jti"]
+    RotatedRefreshToken.objects.update(expires_at=past)
+    OutstandingToken.objects.exclude(jti=live_jti).update(expires_at=past)
+
+    flushed = tasks.flush_expired_tokens.delay().get()
+
+    assert flushed >= 2
+    assert not RotatedRefreshToken.objects.exists()
+    assert list(OutstandingToken.objects.values_list("jti", flat=True)) == [live_jti]
+
+
+def test_a_revoked_refresh_token_presented_again_is_401_without_signing_out_everywhere(api, alice):
+    stale = services.tokens_issue(user=alice)
+    current = services.tokens_issue(user=alice)
+    services.logout(user=alice, refresh=stale["refresh"])
+
+    response = api.post("/api/auth/token/refresh/", {"refresh": stale["refresh"]}, format="json")
+
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "token_revoked"
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {current['access']}")
+    assert api.get("/api/auth/profile/").status_code == 200

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from ..models import MAX_MESSAGE_LENGTH, ChatRoom, Message
+from ..models import MAX_CLIENT_ID_LENGTH, MAX_MESSAGE_LENGTH, ChatRoom, Message
 
 
 class MessageSerializer(serializers.ModelSerializer):
@@ -63,7 +63,7 @@ class RoomCreateSerializer(serializers.Serializer):
 class SendSerializer(serializers.Serializer):
     room = serializers.UUIDField()
     content = serializers.CharField(max_length=MAX_MESSAGE_LENGTH)
-    client_id = serializers.CharField(max_length=64, required=False, allow_blank=True)
+    client_id = serializers.CharField(max_length=MAX_CLIENT_ID_LENGTH, required=False, allow_blank=True)
 
 
 class EditSerializer(serializers.Serializer):

@@ -21,7 +21,7 @@ async def socket_for(user, room, query=""):
     return WebsocketCommunicator(
         application,
         f"/ws/chat/rooms/{room.pk}/?token={token}{query}",
-        headers=[(b"origin", b"http://localhost")],
+        headers=[(b"host", b"localhost"), (b"origin", b"http://localhost")],
     )
 
 
@@ -256,9 +256,10 @@ def test_a_non_member_is_closed_with_4403_and_an_anonymous_socket_with_4401(room
         await socket.connect()
         refused = await socket.receive_output()
         anonymous = WebsocketCommunicator(
-            application, f"/ws/chat/rooms/{room.pk}/", headers=[(b"origin", b"http://localhost")]
+            application, f"/ws/chat/rooms/{room.pk}/", headers=[(b"host", b"localhost")]
         )
         await anonymous.connect()
+        await anonymous.send_json_to({"type": "message.create", "content": "hi", "client_id": "x"})
         return refused, await anonymous.receive_output()
 
     refused, anonymous = async_to_sync(scenario)()
@@ -290,18 +291,26 @@ def test_bad_frames_get_an_error_and_the_socket_stays_open(alice, room):
     assert pong == {"type": "pong"}
 
 
-def test_the_rate_limit_per_connection(alice, room, settings):
-    settings.CHAT_RATE_LIMIT_FRAMES = 3
+def test_the_send_rate_limit_holds_per_user_across_reconnects(alice, room, rate_limits):
+    rate_limits(chat_send="3/hour")
 
     async def scenario():
         socket = await connected(alice, room)
-        for n in range(4):
+        for n in range(2):
+            await socket.send_json_to({"type": "message.create", "content": f"m{n}", "client_id": f"c{n}"})
+            await next_of(socket, "message.ack")
+        await socket.disconnect()
+        socket = await connected(alice, room)  # a new socket does not start a new count
+        for n in range(2, 4):
             await socket.send_json_to({"type": "message.create", "content": f"m{n}", "client_id": f"c{n}"})
         limited = await next_of(socket, "error", limit=20)
         await socket.disconnect()
         return limited
 
-    assert async_to_sync(scenario)()["code"] == "rate_limited"
+    limited = async_to_sync(scenario)()
+    assert limited["code"] == "rate_limited"
+    assert limited["client_id"] == "c3"
+    assert limited["retry_after"] > 0
     assert Message.objects.filter(room=room).count() == 3
 
 

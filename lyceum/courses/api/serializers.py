@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -35,11 +36,21 @@ def _tag_slugs(course: Course) -> list[str]:
     return sorted(tag.slug for tag in course.tags.all())  # prefetched by the caller
 
 
-def _file_url(context, field) -> str | None:
-    if not field:
-        return None
+def _absolute(context, url: str) -> str:
     request = context.get("request")
-    return request.build_absolute_uri(field.url) if request else field.url
+    return request.build_absolute_uri(url) if request else url
+
+
+def _file_url(context, field) -> str | None:
+    """The URL of a public file (covers)."""
+    return _absolute(context, field.url) if field else None
+
+
+def _lesson_video_url(context, lesson: Lesson) -> str | None:
+    """Uploaded lesson videos are private: served by a view that checks who asks."""
+    if not lesson.video_file:
+        return None
+    return _absolute(context, reverse("api:courses:lesson_video_file", kwargs={"id": lesson.pk}))
 
 
 class CoursePageSerializer(serializers.ListSerializer):
@@ -178,7 +189,7 @@ class ResourceSerializer(serializers.ModelSerializer):
         fields = ["id", "title", "url"]
 
     def get_url(self, resource: LessonResource) -> str | None:
-        return _file_url(self.context, resource.file)
+        return _absolute(self.context, reverse("api:courses:resource_file", kwargs={"id": resource.pk}))
 
 
 class LessonDetailSerializer(serializers.Serializer):
@@ -197,7 +208,7 @@ class LessonDetailSerializer(serializers.Serializer):
     is_completed = serializers.BooleanField()
 
     def get_video_file_url(self, view) -> str | None:
-        return _file_url(self.context, view.lesson.video_file)
+        return _lesson_video_url(self.context, view.lesson)
 
     def get_module(self, view) -> dict:
         return {"id": str(view.lesson.module.id), "title": view.lesson.module.title}
@@ -308,7 +319,7 @@ class LessonEditSerializer(serializers.ModelSerializer):
     resources = ResourceSerializer(many=True, read_only=True)
 
     def get_video_file_url(self, lesson: Lesson) -> str | None:
-        return _file_url(self.context, lesson.video_file)
+        return _lesson_video_url(self.context, lesson)
 
     class Meta:
         model = Lesson

@@ -10,6 +10,8 @@ urlpatterns = [
     path("my-courses/", views.MyCoursesView.as_view(), name="my_courses"),
     path("lessons/<uuid:id>/", views.LessonDetailView.as_view(), name="lesson_detail"),
     path("lessons/<uuid:id>/complete/", views.LessonCompleteView.as_view(), name="lesson_complete"),
+    path("lessons/<uuid:id>/video/file/", views.LessonVideoFileView.as_view(), name="lesson_video_file"),
+    path("lessons/resources/<int:id>/file/", views.LessonResourceFileView.as_view(), name="resource_file"),
     path("instructor/courses/", views.InstructorCourseListView.as_view(), name="instructor_courses"),
     path(
         "instructor/courses/<uuid:id>/", views.InstructorCourseDetailView.as_view(), name="instructor_course"

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import PurePath
+
+from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -9,7 +13,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from lyceum.core import files
 from lyceum.core.exceptions import Forbidden, NotFound
+from lyceum.core.parsers import UPLOAD_PARSERS
 from lyceum.core.throttling import UserRateThrottle
 
 from .. import selectors, services
@@ -152,6 +158,45 @@ class LessonDetailView(APIView):
     def get(self, request: Request, id) -> Response:
         view = selectors.lesson_for_viewer(viewer=_viewer(request), lesson_id=id)
         return Response(s.LessonDetailSerializer(view, context={"request": request}).data)
+
+
+BINARY = OpenApiResponse(OpenApiTypes.BINARY, description="The file (inline if a safe type, else attachment)")
+
+
+class LessonResourceFileView(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        responses={200: BINARY, 403: E403, 404: E404},
+        summary="Download a lesson's file (whoever may read the lesson; checked on every download)",
+        tags=["courses"],
+    )
+    def get(self, request: Request, id: int) -> HttpResponse:
+        resource = selectors.lesson_resource_for_viewer(viewer=_viewer(request), resource_id=id)
+        extension = PurePath(resource.file.name).suffix.lstrip(".") or "bin"
+        return files.private_file_response(
+            resource.file,
+            content_type=resource.content_type,
+            filename=files.download_name(resource.title, extension),
+        )
+
+
+class LessonVideoFileView(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        responses={200: BINARY, 403: E403, 404: E404},
+        summary="A lesson's uploaded video (whoever may read the lesson)",
+        tags=["courses"],
+    )
+    def get(self, request: Request, id) -> HttpResponse:
+        lesson = selectors.lesson_video_for_viewer(viewer=_viewer(request), lesson_id=id)
+        suffix = PurePath(lesson.video_file.name).suffix.lower()
+        return files.private_file_response(
+            lesson.video_file,
+            content_type=services.VIDEO_TYPES.get(suffix, "application/octet-stream"),
+            filename=files.download_name(lesson.title, suffix.lstrip(".") or "bin"),
+        )
 
 
 class LessonCompleteView(APIView):
@@ -386,6 +431,8 @@ class InstructorLessonDetailView(APIView):
 
 
 class InstructorCourseCoverView(APIView):
+    parser_classes = UPLOAD_PARSERS
+
     @extend_schema(
         request={"multipart/form-data": s.CoverSerializer},
         responses={200: s.CourseDetailSerializer, 400: E400, 404: E404},
@@ -408,6 +455,8 @@ def _lesson_edit_response(request: Request, lesson_id, status_code=status.HTTP_2
 
 
 class InstructorLessonVideoView(APIView):
+    parser_classes = UPLOAD_PARSERS
+
     @extend_schema(
         request={"multipart/form-data": s.VideoUploadSerializer},
         responses={200: s.LessonEditSerializer, 400: E400, 404: E404},
@@ -423,6 +472,8 @@ class InstructorLessonVideoView(APIView):
 
 
 class InstructorLessonResourceView(APIView):
+    parser_classes = UPLOAD_PARSERS
+
     @extend_schema(
         request={"multipart/form-data": s.ResourceUploadSerializer},
         responses={201: s.ResourceSerializer, 400: E400, 404: E404},

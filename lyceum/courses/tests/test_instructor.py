@@ -321,7 +321,11 @@ def test_lesson_video_upload_checks_the_container(login_api, ines):
         format="multipart",
     )
 
-    assert ok.status_code == 200 and ok.json()["video_file_url"].endswith(".mp4")
+    assert ok.status_code == 200
+    assert ok.json()["video_file_url"].endswith(f"/api/lessons/{lesson.pk}/video/file/")
+    served = client.get(f"/api/lessons/{lesson.pk}/video/file/")
+    assert served.status_code == 200 and served["Content-Type"] == "video/mp4"
+    assert b"".join(served.streaming_content) == mp4
     assert renamed.status_code == 400
     assert wrong_type.status_code == 400
 

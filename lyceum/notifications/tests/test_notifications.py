@@ -2,11 +2,10 @@ import pytest
 from asgiref.sync import async_to_sync
 from channels.testing import WebsocketCommunicator
 from django.core import mail
-from django.core.cache import cache
 
 from lyceum.accounts import services as accounts
 from lyceum.asgi import application
-from lyceum.chat.consumers import presence_key
+from lyceum.chat import presence
 from lyceum.chat.services import message_send, room_create
 from lyceum.courses.tests.factories import course_with_outline
 from lyceum.notifications.models import Notification
@@ -19,7 +18,7 @@ def test_a_message_notifies_members_who_are_not_in_the_room(
     alice, bob, ines, django_capture_on_commit_callbacks
 ):
     room = room_create(creator=alice, name="Trio", member_ids=[bob.pk, ines.pk])
-    cache.set(presence_key(room.pk), {str(ines.pk): 1})  # ines has the room open
+    presence.join(room_id=room.pk, user_id=ines.pk, channel="ines-socket")  # ines has the room open
 
     with django_capture_on_commit_callbacks(execute=True):
         message_send(room_id=room.pk, sender=alice, content="Hello")
@@ -80,7 +79,7 @@ def test_a_notification_is_pushed_live_to_the_users_socket(alice):
         from channels.db import database_sync_to_async
 
         socket = WebsocketCommunicator(
-            application, f"/ws/account/?token={token}", headers=[(b"origin", b"http://localhost")]
+            application, f"/ws/account/?token={token}", headers=[(b"host", b"localhost")]
         )
         await socket.connect()
         await socket.receive_json_from()  # hello
