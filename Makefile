@@ -31,7 +31,7 @@ demo: migrate
 ## Set up everything and start Lyceum with demo data at http://$(HOST):$(PORT)
 run: demo
 	@echo "Lyceum is starting at http://$(HOST):$(PORT)  (stop with Ctrl-C)"
-	$(BIN)/uvicorn lyceum.asgi:application --host $(HOST) --port $(PORT) --ws websockets --ws-per-message-deflate false --lifespan off
+	$(BIN)/uvicorn lyceum.asgi:application --host $(HOST) --port $(PORT) --ws websockets-sansio --ws-per-message-deflate false --lifespan off
 
 ## Set up everything and run the whole test suite (SQLite by default; set DATABASE_URL/REDIS_URL)
 test: install system-deps

@@ -44,7 +44,7 @@ def uvicorn_argv(app: str = "lyceum.asgi:application", *extra: str) -> list[str]
         "--lifespan",
         "off",
         "--ws",
-        "websockets",
+        "websockets-sansio",
         "--ws-per-message-deflate",
         "false",
         *extra,

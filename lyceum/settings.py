@@ -73,6 +73,8 @@ if not SECRET_KEY:
 elif len(SECRET_KEY) < 50 and not DEBUG:
     raise ImproperlyConfigured("SECRET_KEY must be at least 50 characters long")
 
+# Chat sockets renew their presence and check they are still members this often (seconds).
+CHAT_PRESENCE_HEARTBEAT_SECONDS = env_int("CHAT_PRESENCE_HEARTBEAT_SECONDS", 20, minimum=1)
 # Sockets without a token or the site's own session cookie must send {"type": "auth"} this soon.
 SOCKET_AUTH_TIMEOUT_SECONDS = env_int("SOCKET_AUTH_TIMEOUT_SECONDS", 10, minimum=1)
 # `manage.py init_data` creates the demo accounts, whose passwords the README prints, only in
@@ -116,6 +118,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "lyceum.core.middleware.ApiErrorMiddleware",
 ]
 
@@ -351,6 +354,24 @@ USE_I18N = True
 USE_TZ = True
 
 # --- security -----------------------------------------------------------------------------------
+# Content-Security-Policy of every page (django-csp): scripts only from this site's own files,
+# never inline, so a script that slips into a page has nowhere to run. Styles may be inline
+# (progress bars set a width). Lesson videos may embed YouTube (no-cookie) and Vimeo players.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "media-src": ["'self'", "https:"],
+        "connect-src": ["'self'"],
+        "frame-src": ["https://www.youtube-nocookie.com", "https://player.vimeo.com"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

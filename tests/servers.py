@@ -63,9 +63,14 @@ def demo_server(var_dir: Path) -> Iterator[Server]:
 
 def run_async(coroutine, timeout: float = 120):
     """Runs ``coroutine`` on a loop of its own thread: this test's thread may already run one (the
-    browser tests' Playwright does)."""
+    browser tests' Playwright does). Past ``timeout`` the coroutine is cancelled in its own loop
+    and TimeoutError raised, so a stuck scenario fails the test instead of hanging it."""
+
+    async def bounded():
+        return await asyncio.wait_for(coroutine, timeout)
+
     with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(asyncio.run, coroutine).result(timeout=timeout)
+        return pool.submit(asyncio.run, bounded()).result()
 
 
 def ws_url(server: Server, path: str, token: str | None = None) -> str:

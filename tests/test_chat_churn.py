@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import json
 import random
+import urllib.request
 
 import pytest
 import websockets
@@ -32,7 +33,8 @@ from lyceum.chat.services import room_create
 users = [User.objects.create_user(email=f"u{{n}}@example.com", username=f"u{{n}}", password=None)
          for n in range({1 + CHURNING_READERS + STEADY_READERS})]
 room = room_create(creator=users[0], name="Churn", member_ids=[u.pk for u in users[1:]])
-print(json.dumps({{"room": str(room.pk),
+stall = room_create(creator=users[0], name="Stall", member_ids=[users[1].pk])
+print(json.dumps({{"room": str(room.pk), "stall_room": str(stall.pk), "ids": [str(u.pk) for u in users],
                   "tokens": [accounts.tokens_issue(user=u)["access"] for u in users]}}))
 """
 
@@ -43,6 +45,8 @@ def server(tmp_path_factory):
         tmp_path_factory.mktemp("var"),
         RATE_CHAT_SEND="100000/10 seconds",
         RATE_CHAT_FRAME="100000/10 seconds",
+        CHAT_PRESENCE_HEARTBEAT_SECONDS="2",
+        JWT_ACCESS_MINUTES="60",
     )
     manage(env, "migrate", "--noinput", "-v", "0")
     seeded = seed(env, SEED)
@@ -154,3 +158,64 @@ def test_every_resuming_client_ends_with_every_message_once_in_order(server):
     # At most 25 messages a connection: each churning reader needed at least 120 / 25 of them.
     assert min(churning) >= MESSAGES // 25, churning
     assert all(connections == 1 for _, _, connections in readers[:STEADY_READERS])
+
+
+STALLED_BACKLOG = 3000
+
+
+def test_a_stalled_member_removed_from_the_room_gets_nothing_sent_after_and_is_closed(server):
+    """The member stops reading while 3,000 long messages pile up (its socket's buffers and its
+    channel fill), is removed, and the room goes on talking: when it reads again it finds only
+    messages from before its removal, then a close (4403)."""
+    running, seeded = server
+    room, (owner, member) = seeded["stall_room"], seeded["tokens"][:2]
+    url = lambda token: ws_url(running, f"/ws/chat/rooms/{room}/", token)  # noqa: E731
+
+    async def send(socket, prefix: str, count: int) -> None:
+        """Sends ``count`` long messages while reading what comes back (the broadcasts of its own
+        messages too), until every one is acknowledged."""
+        body = "x" * 3000
+
+        async def acknowledgements() -> None:
+            acked = 0
+            while acked < count:
+                frame = json.loads(await asyncio.wait_for(socket.recv(), timeout=120))
+                acked += frame["type"] == "message.ack"
+
+        reading = asyncio.ensure_future(acknowledgements())
+        for n in range(count):
+            content, client_id = f"{prefix} {n} {body}", f"{prefix}-{n}"
+            await socket.send(
+                json.dumps({"type": "message.create", "content": content, "client_id": client_id})
+            )
+        await reading
+
+    def remove_member() -> int:
+        request = urllib.request.Request(
+            f"{running.base_url}/api/chat/rooms/{room}/participants/{seeded['ids'][1]}/",
+            headers={"Authorization": f"Bearer {owner}"},
+            method="DELETE",
+        )
+        with urllib.request.urlopen(request, timeout=60) as reply:
+            return reply.status
+
+    async def scenario():
+        stalled = await websockets.connect(url(member), origin=running.base_url, max_queue=1)
+        async with websockets.connect(url(owner), origin=running.base_url, max_size=None) as speaker:
+            await send(speaker, "before", STALLED_BACKLOG)
+            assert await asyncio.to_thread(remove_member) == 204
+            await send(speaker, "after", 20)
+        received, close_code = [], None
+        try:
+            while True:
+                frame = json.loads(await asyncio.wait_for(stalled.recv(), timeout=60))
+                if frame["type"] == "message.create":
+                    received.append(frame["message"]["content"].split(" ", 1)[0])
+        except websockets.ConnectionClosed as closed:
+            close_code = closed.rcvd.code if closed.rcvd else None
+        return received, close_code
+
+    received, close_code = run_async(scenario(), timeout=600)
+
+    assert "after" not in received
+    assert close_code == 4403

@@ -1,7 +1,8 @@
 """Who has a room open: one entry per open socket, with an expiry its socket keeps pushing forward.
 
 Each socket of a room holds an entry (its user and channel name) that expires ``PRESENCE_TTL``
-seconds after its last heartbeat (sockets beat every ``PRESENCE_HEARTBEAT``). A socket that
+seconds after its last heartbeat (sockets beat every ``CHAT_PRESENCE_HEARTBEAT_SECONDS``, 20 by
+default, and the TTL is three beats). A socket that
 closes removes its entry; a socket whose process died simply stops beating and drops out within
 the TTL, so nobody stays online forever. Every change is one atomic operation: a Redis sorted set
 per room (score = expiry) when ``REDIS_URL`` is set, shared by every server process, and a dict
@@ -17,8 +18,8 @@ from typing import Any
 
 from django.conf import settings
 
-PRESENCE_TTL = 60
-PRESENCE_HEARTBEAT = 20
+PRESENCE_HEARTBEAT = settings.CHAT_PRESENCE_HEARTBEAT_SECONDS
+PRESENCE_TTL = 3 * PRESENCE_HEARTBEAT
 
 
 def _entry(user_id: Any, channel: str) -> str:

@@ -6,10 +6,14 @@ socket never shows a message that was rolled back.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import uuid
 from typing import Any
 
+from asgiref.sync import async_to_sync
+from channels.exceptions import ChannelFull
+from channels.layers import get_channel_layer
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -22,7 +26,7 @@ from lyceum.core.exceptions import Forbidden, NotFound
 from lyceum.core.realtime import group_send
 from lyceum.courses.models import Course
 
-from . import events
+from . import events, presence
 from .models import MAX_CLIENT_ID_LENGTH, MAX_MESSAGE_LENGTH, ChatRoom, Message, Participant
 
 
@@ -153,7 +157,29 @@ def participant_remove(*, room: ChatRoom, actor: User, user_id: Any) -> None:
     deleted, _ = Participant.objects.filter(room=room, user_id=user_id).delete()
     if not deleted:
         raise NotFound("This user is not in the room.")
-    broadcast(room.pk, {"type": "room.leave", "room": str(room.pk), "user": str(user_id)})
+    member_left(room_id=room.pk, user_id=user_id)
+
+
+def member_left(*, room_id: Any, user_id: Any) -> None:
+    """After the commit that removed ``user_id`` from the room: their open sockets to it are cut
+    from the room's group at once (so no later message reaches them, even a socket that is not
+    reading and has thousands queued) and told to close; the room hears ``room.leave``."""
+
+    def cut_off() -> None:
+        layer = get_channel_layer()
+        if layer is None:
+            return
+        for channel in presence.channels_of(room_id=room_id, user_id=user_id):
+            async_to_sync(_cut_off)(layer, room_group(room_id), channel)
+
+    broadcast(room_id, {"type": "room.leave", "room": str(room_id), "user": str(user_id)})
+    transaction.on_commit(cut_off)  # after the broadcast: the member hears room.leave first
+
+
+async def _cut_off(layer, group: str, channel: str) -> None:
+    await layer.group_discard(group, channel)
+    with contextlib.suppress(ChannelFull):  # a full channel: its socket's heartbeat closes it
+        await layer.send(channel, {"type": "room.removed"})
 
 
 CHAT_SEND_LIMITED = "You are sending messages too fast. Wait a moment."

@@ -6,7 +6,7 @@ from lyceum.courses import events as course_events
 from lyceum.courses.models import Course
 
 from .models import Participant
-from .services import broadcast, course_room
+from .services import course_room, member_left
 
 
 def join_course_room(sender, *, user_id, course_id, **kwargs) -> None:
@@ -21,8 +21,8 @@ def leave_course_room(sender, *, user_id, course_id, **kwargs) -> None:
     )
     room_ids = list(leaving.values_list("room_id", flat=True))
     leaving.delete()
-    for room_id in room_ids:  # their open sockets to the room are closed (ChatConsumer.room_event)
-        broadcast(room_id, {"type": "room.leave", "room": str(room_id), "user": str(user_id)})
+    for room_id in room_ids:  # their open sockets to the room are cut off and closed
+        member_left(room_id=room_id, user_id=user_id)
 
 
 def connect() -> None:

@@ -85,3 +85,21 @@ def test_pages_keep_html_errors(client):
 
     assert response.status_code == 404
     assert b"Page not found" in response.content
+
+
+def test_tokens_in_socket_urls_never_reach_the_server_log(caplog):
+    import logging
+
+    import lyceum.asgi  # noqa: F401  (installs the filter, as uvicorn's import of it does)
+
+    with caplog.at_level(logging.INFO):
+        logging.getLogger("uvicorn.error").info(
+            '%s - "WebSocket %s" [accepted]', "127.0.0.1:5000", "/ws/chat/rooms/1/?token=eyJhbGci.x.y&after=4"
+        )
+        logging.getLogger("uvicorn.access").info(
+            '%s - "%s %s HTTP/%s" %d', "127.0.0.1:5000", "GET", "/ws/account/?access=eyJ.a.b", "1.1", 101
+        )
+
+    assert "eyJ" not in caplog.text
+    assert "token=[redacted]&after=4" in caplog.text
+    assert "access=[redacted]" in caplog.text

@@ -13,6 +13,15 @@
   let lastSeq = Number(root.dataset.lastSeq) || 0;
   let socket, retry = 500, typingTimer, typingSent = false, historyUrl = null, loading = false;
   const typers = new Map();
+  // Messages on the page by sequence number, by id, and (until acknowledged) by this page's own
+  // client id. Kept in maps: user data never becomes part of a CSS selector or of HTML.
+  const bySeq = new Map(), byId = new Map(), pendingByClientId = new Map();
+  let resuming = false;
+  function index(li) {
+    if (li.dataset.seq) bySeq.set(Number(li.dataset.seq), li);
+    if (li.dataset.id) byId.set(li.dataset.id, li);
+  }
+  Array.from(list.children).forEach(index);
 
   function actions(li) {
     const box = document.createElement("span");
@@ -64,16 +73,24 @@
   }
 
   function update(message) {
-    const old = list.querySelector(`[data-id="${message.id}"]`);
-    if (old) old.replaceWith(item(message));
+    const old = byId.get(message.id);
+    if (!old) return;
+    const li = item(message);
+    old.replaceWith(li);
+    index(li);
   }
 
   function add(message) {
-    if (message.seq <= lastSeq && list.querySelector(`[data-seq="${message.seq}"]`)) return;
-    if (message.seq > lastSeq + 1) { send({type: "resume", after: lastSeq}); return; }
-    const pending = message.client_id && list.querySelector(`[data-client-id="${message.client_id}"]`);
+    if (message.seq <= lastSeq && bySeq.has(message.seq)) return;
+    if (message.seq > lastSeq + 1) {
+      // A gap: ask once for what is missing; the server sends it in order.
+      if (!resuming) { resuming = true; send({type: "resume", after: lastSeq}); }
+      return;
+    }
+    const pending = message.client_id ? pendingByClientId.get(message.client_id) : null;
     const li = item(message);
-    if (pending) pending.replaceWith(li); else list.append(li);
+    if (pending) { pending.replaceWith(li); pendingByClientId.delete(message.client_id); } else list.append(li);
+    index(li);
     lastSeq = Math.max(lastSeq, message.seq);
     list.scrollTop = list.scrollHeight;
     send({type: "read", seq: lastSeq});
@@ -94,6 +111,7 @@
     socket = new WebSocket(`${scheme}://${location.host}/ws/chat/rooms/${room}/?after=${lastSeq}`);
     socket.onopen = () => {
       retry = 500;
+      resuming = false;
       status.textContent = "Connected";
       if (lastSeq) send({type: "read", seq: lastSeq});  // what the page shows is read
     };
@@ -104,6 +122,7 @@
     socket.onmessage = (event) => {
       const frame = JSON.parse(event.data);
       if (frame.type === "message.create") add(frame.message);
+      else if (frame.type === "resume.done") resuming = false;
       else if (frame.type === "message.delete" || frame.type === "message.update") update(frame.message);
       else if (frame.type === "typing.start" && frame.user !== me) {
         const name = frame.name || frame.username;
@@ -129,7 +148,7 @@
     if (!content) return;
     const clientId = (crypto.randomUUID && crypto.randomUUID()) || String(Date.now() + Math.random());
     const li = item({content: content}, true);
-    li.dataset.clientId = clientId;
+    pendingByClientId.set(clientId, li);
     list.append(li);
     list.scrollTop = list.scrollHeight;
     send({type: "message.create", content: content, client_id: clientId});
@@ -183,10 +202,11 @@
       historyUrl = page.next || false;
       const height = list.scrollHeight;
       for (const message of page.results) {
-        if (list.querySelector(`[data-seq="${message.seq}"]`)) continue;
+        if (bySeq.has(message.seq)) continue;
         const li = item({...message, sender: message.sender && message.sender.id,
                          sender_name: message.sender && message.sender.display_name});
         list.prepend(li);
+        index(li);
       }
       list.scrollTop += list.scrollHeight - height;
     }

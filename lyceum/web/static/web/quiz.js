@@ -1,0 +1,67 @@
+// Taking a quiz: answers autosaved as they change, the server's deadline counted down.
+(function () {
+  const form = document.getElementById("quiz-form");
+  const state = document.getElementById("save-state");
+  const csrf = form.querySelector("[name=csrfmiddlewaretoken]").value;
+  const sequential = form.dataset.sequential === "1";
+  let submitting = false;
+
+  function answerOf(fieldset) {
+    const type = fieldset.dataset.type;
+    const inputs = fieldset.querySelectorAll("input[name^='q-']:not([type=hidden]), textarea");
+    if (type === "single" || type === "true_false" || type === "multiple") {
+      return {choices: Array.from(inputs).filter((i) => i.checked).map((i) => i.value)};
+    }
+    const value = inputs[0].value;
+    return type === "numeric" ? {number: value.trim() === "" ? null : value.trim()} : {text: value};
+  }
+
+  const timers = new Map();
+  async function save(fieldset) {
+    const answers = {};
+    answers[fieldset.dataset.question] = answerOf(fieldset);
+    state.textContent = "Saving…";
+    const reply = await fetch(form.dataset.saveUrl, {
+      method: "PUT", credentials: "same-origin",
+      headers: {"Content-Type": "application/json", "X-CSRFToken": csrf},
+      body: JSON.stringify({answers: answers}),
+    });
+    if (reply.ok) {
+      const body = await reply.json();
+      state.textContent = "All answers saved.";
+      if (sequential) {
+        form.querySelectorAll("fieldset[data-index]").forEach((other) => {
+          if (Number(other.dataset.index) < body.position) other.disabled = true;
+        });
+      }
+    } else {
+      const body = await reply.json().catch(() => ({}));
+      const error = body.error || {};
+      state.textContent = error.message || "Your answer could not be saved.";
+      if (error.code === "time_up" || error.code === "attempt_submitted") window.location.reload();
+    }
+  }
+  form.addEventListener("input", (event) => {
+    const fieldset = event.target.closest("fieldset[data-question]");
+    if (!fieldset) return;
+    clearTimeout(timers.get(fieldset));
+    timers.set(fieldset, setTimeout(() => save(fieldset), 600));
+  });
+  form.addEventListener("submit", () => { submitting = true; });
+
+  const timer = document.getElementById("timer");
+  if (timer) {
+    // The deadline is the server's: measure this device's clock against the server's once.
+    const offset = Date.parse(timer.dataset.serverNow) - Date.now();
+    const deadline = Date.parse(timer.dataset.deadline);
+    const tick = () => {
+      const left = Math.max(0, Math.round((deadline - (Date.now() + offset)) / 1000));
+      const minutes = Math.floor(left / 60), seconds = left % 60;
+      timer.textContent = `${minutes}:${String(seconds).padStart(2, "0")} left`;
+      timer.classList.toggle("timer-low", left <= 60);
+      if (left === 0 && !submitting) { submitting = true; form.submit(); return; }
+      setTimeout(tick, 500);
+    };
+    tick();
+  }
+})();
