@@ -84,7 +84,18 @@ class Quiz(models.Model):
         return self.title
 
 
+class QuestionQuerySet(models.QuerySet):
+    def current(self) -> QuestionQuerySet:
+        """The questions a quiz asks now: not retired by an edit or a deletion."""
+        return self.filter(retired_at__isnull=True)
+
+
 class Question(models.Model):
+    """A question of a quiz. Once any attempt of the quiz exists, a question is never changed in
+    place: an edit makes a new version and retires this one, and a deletion retires it, so every
+    attempt keeps exactly the questions, choices and points it was given (Moodle's question
+    versions do the same)."""
+
     class Type(models.TextChoices):
         SINGLE = "single", "Single choice"
         MULTIPLE = "multiple", "Multiple choice"
@@ -119,6 +130,12 @@ class Question(models.Model):
     numeric_tolerance = models.DecimalField(
         max_digits=20, decimal_places=6, default=Decimal("0"), validators=[MinValueValidator(Decimal("0"))]
     )
+    retired_at = models.DateTimeField(null=True, blank=True, editable=False)
+    replaced_by = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, editable=False, related_name="+"
+    )
+
+    objects = QuestionQuerySet.as_manager()
 
     class Meta:
         ordering = ["order", "id"]

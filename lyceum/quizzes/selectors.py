@@ -11,7 +11,7 @@ from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from lyceum.accounts.models import User
-from lyceum.core.exceptions import NotFound
+from lyceum.core.exceptions import Forbidden, NotFound
 from lyceum.courses.models import CourseEnrollment
 from lyceum.courses.permissions import can_manage_course
 
@@ -58,7 +58,7 @@ def quiz_status(*, user: User | None, quiz: Quiz) -> QuizStatus:
     current = next((a["id"] for a in attempts if a["status"] == "in_progress"), None)
     used = len(attempts)
     return QuizStatus(
-        question_count=quiz.questions_per_attempt or quiz.questions.count(),
+        question_count=quiz.questions_per_attempt or quiz.questions.current().count(),
         attempts_used=used,
         attempts_left=None if not quiz.max_attempts else max(0, quiz.max_attempts - used),
         in_progress_attempt_id=current,
@@ -180,10 +180,21 @@ class LeaderboardRow:
 def quiz_leaderboard(
     *, quiz: Quiz, viewer: User | None = None, limit: int = 20
 ) -> tuple[list[LeaderboardRow], LeaderboardRow | None, int]:
-    """The best graded attempt of each user, ranked by score then by time taken; ties (same score
-    and time) share a rank. Returns (top rows, the viewer's row wherever it is, users ranked)."""
+    """The best graded attempt of each member of the course, ranked by score then by time taken;
+    ties (same score and time) share a rank. Returns (top rows, the viewer's row wherever it is,
+    users ranked). Only members of the course and its staff may read it (Forbidden otherwise);
+    someone who left the course is no longer on it."""
+    if viewer is not None and not (
+        can_manage_course(viewer, quiz.course)
+        or CourseEnrollment.objects.filter(user=viewer, course_id=quiz.course_id).exists()
+    ):
+        raise Forbidden("Only the course's students and staff see this leaderboard.", code="not_enrolled")
     best = (
-        QuizAttempt.objects.filter(quiz=quiz, status=QuizAttempt.Status.GRADED)
+        QuizAttempt.objects.filter(
+            quiz=quiz,
+            status=QuizAttempt.Status.GRADED,
+            user__enrollments__course_id=quiz.course_id,
+        )
         .annotate(
             taken=F("submitted_at") - F("started_at"),
             best=Window(

@@ -158,39 +158,68 @@ QUESTION_FIELDS = {
 }
 
 
+def _in_use(question: Question) -> bool:
+    """Whether an attempt may hold the question: then it must never change under that attempt."""
+    return QuizAttempt.objects.filter(quiz_id=question.quiz_id).exists()
+
+
+def _live(question: Question) -> Question:
+    locked = Question.objects.select_for_update().filter(pk=question.pk, retired_at__isnull=True).first()
+    if locked is None:
+        raise NotFound("No such question (it was changed or deleted meanwhile).")
+    return locked
+
+
 @transaction.atomic
 def question_update(
     *, question: Question, actor: User, choices: list[dict] | None = None, **fields: Any
 ) -> Question:
-    """Changes a question. Its type stays; its choices are replaced only while nobody has
-    answered it, so graded attempts keep meaning what they meant."""
+    """Changes a question; returns it. Once the quiz has attempts the change makes a new version
+    (a new id, in the same place) and retires the old one, which the attempts keep."""
     _require_manager(actor, question.quiz)
     unknown = set(fields) - QUESTION_FIELDS
     if unknown:
         raise ValidationError({name: ["This field cannot be changed."] for name in unknown})
-    for name, value in fields.items():
-        setattr(question, name, value.strip() if name == "text" else value)
-    if choices is not None and question.answers.exists():
-        raise Conflict(
-            "Students have answered this question: its choices cannot change.", code="question_answered"
-        )
+    question = _live(question)
     current = [{"text": c.text, "is_correct": c.is_correct} for c in question.choices.all()]
-    _validate_question(question, current if choices is None else list(choices))
-    question.save()
+    in_use = _in_use(question)
+    edited = question
+    if in_use:
+        edited = Question(
+            **{
+                field.attname: getattr(question, field.attname)
+                for field in Question._meta.concrete_fields
+                if field.attname not in {"id", "retired_at", "replaced_by_id"}
+            }
+        )
+    for name, value in fields.items():
+        setattr(edited, name, value.strip() if name == "text" else value)
+    new_choices = current if choices is None else list(choices)
+    _validate_question(edited, new_choices)
+    if in_use:
+        edited.save()
+        _create_choices(edited, new_choices)
+        question.retired_at, question.replaced_by = timezone.now(), edited
+        question.save(update_fields=["retired_at", "replaced_by"])
+        return edited
+    edited.save()
     if choices is not None:
         question.choices.all().delete()
-        _create_choices(question, choices)
-    return question
+        _create_choices(edited, new_choices)
+    return edited
 
 
 @transaction.atomic
 def question_delete(*, question: Question, actor: User) -> None:
+    """Removes a question from the quiz; attempts that hold it keep it (it is retired, not
+    deleted, once the quiz has attempts)."""
     _require_manager(actor, question.quiz)
-    if question.answers.exists():
-        raise Conflict(
-            "Students have answered this question: it cannot be deleted.", code="question_answered"
-        )
-    question.delete()
+    question = _live(question)
+    if _in_use(question):
+        question.retired_at = timezone.now()
+        question.save(update_fields=["retired_at"])
+    else:
+        question.delete()
 
 
 @transaction.atomic
@@ -239,6 +268,15 @@ def _require_taker(user: User, quiz: Quiz) -> None:
         raise Forbidden("Enroll in this course to take its quizzes.", code="not_enrolled")
 
 
+def _require_still_enrolled(user: User, attempt: QuizAttempt) -> None:
+    """An attempt is answered and submitted only while its user is in the course."""
+    if not CourseEnrollment.objects.filter(user=user, course_id=attempt.quiz.course_id).exists():
+        raise Forbidden(
+            "You are no longer enrolled in this course: its quiz attempts are closed to you.",
+            code="not_enrolled",
+        )
+
+
 def _is_expired(attempt: QuizAttempt, now) -> bool:
     return attempt.deadline is not None and now > attempt.deadline + GRACE
 
@@ -273,7 +311,7 @@ def attempt_start(*, user: User, quiz: Quiz) -> tuple[QuizAttempt, bool]:
         raise Conflict(
             f"You have used all {quiz.max_attempts} attempts of this quiz.", code="no_attempts_left"
         )
-    questions = list(quiz.questions.prefetch_related("choices").order_by("order", "id"))
+    questions = list(quiz.questions.current().prefetch_related("choices").order_by("order", "id"))
     if not questions:
         raise Conflict("This quiz has no questions yet.", code="quiz_empty")
     chance = random.SystemRandom()
@@ -399,6 +437,7 @@ def answers_save(*, user: User, attempt_id: Any, answers: dict[str, dict]) -> Qu
         attempt = _attempt_for(user, attempt_id, lock=True)
         if attempt.status != QuizAttempt.Status.IN_PROGRESS:
             raise Conflict("This attempt is already submitted.", code="attempt_submitted")
+        _require_still_enrolled(user, attempt)
         expired = _is_expired(attempt, _now())
         if expired:
             _grade(attempt, submitted_at=attempt.deadline)
@@ -421,6 +460,7 @@ def attempt_submit(*, user: User, attempt_id: Any, answers: dict[str, dict] | No
         attempt = _attempt_for(user, attempt_id, lock=True)
         if attempt.status != QuizAttempt.Status.IN_PROGRESS:
             return attempt
+        _require_still_enrolled(user, attempt)
         expired = _is_expired(attempt, _now())
         if not expired and answers:
             _store_answers(attempt, answers)

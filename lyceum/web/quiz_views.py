@@ -21,7 +21,10 @@ from lyceum.quizzes.models import Question, QuestionAnswer, QuizAttempt
 @login_required
 def quiz_intro(request: HttpRequest, quiz_id) -> HttpResponse:
     quiz = selectors.quiz_get(viewer=request.user, quiz_id=quiz_id)
-    leaders, mine, ranked = selectors.quiz_leaderboard(quiz=quiz, viewer=request.user, limit=10)
+    try:
+        leaders, mine, ranked = selectors.quiz_leaderboard(quiz=quiz, viewer=request.user, limit=10)
+    except ApplicationError:  # not in the course: the page shows no leaderboard
+        leaders, mine, ranked = [], None, 0
     return render(
         request,
         "web/quizzes/intro.html",
@@ -165,7 +168,7 @@ def teach_quiz(request: HttpRequest, quiz_id) -> HttpResponse:
         except ApplicationError as error:
             messages.error(request, error.message)
         return redirect("web:teach_quiz", quiz_id=quiz.pk)
-    questions = quiz.questions.prefetch_related("choices").order_by("order", "id")
+    questions = quiz.questions.current().prefetch_related("choices").order_by("order", "id")
     to_grade = (
         QuestionAnswer.objects.filter(attempt__quiz=quiz, question__type="essay", points_awarded__isnull=True)
         .exclude(attempt__status=QuizAttempt.Status.IN_PROGRESS)

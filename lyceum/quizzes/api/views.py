@@ -109,8 +109,9 @@ class AttemptSubmitView(APIView):
 
 class LeaderboardView(APIView):
     @extend_schema(
-        responses={200: s.LeaderboardSerializer, 404: E404},
-        summary="Best attempt per user, by score then time; ties share a rank",
+        responses={200: s.LeaderboardSerializer, 403: E403, 404: E404},
+        summary="Best attempt per member of the course, by score then time; ties share a rank "
+        "(the course's students and staff only)",
         tags=["quizzes"],
     )
     def get(self, request: Request, id) -> Response:
@@ -152,7 +153,7 @@ class InstructorQuizView(APIView):
     )
     def get(self, request: Request, id) -> Response:
         quiz = selectors.managed_quiz(user=request.user, quiz_id=id)
-        questions = quiz.questions.prefetch_related("choices").order_by("order", "id")
+        questions = quiz.questions.current().prefetch_related("choices").order_by("order", "id")
         return Response(s.QuestionKeySerializer(questions, many=True).data)
 
     @extend_schema(
@@ -190,11 +191,11 @@ class InstructorQuestionView(APIView):
     @extend_schema(
         request=s.QuestionWriteSerializer,
         responses={200: s.QuestionKeySerializer, 400: E400, 404: E404, 409: E409},
-        summary="Change a question (choices only while unanswered)",
+        summary="Change a question (once the quiz has attempts, a new version with a new id)",
         tags=["instructor"],
     )
     def patch(self, request: Request, id) -> Response:
-        question = Question.objects.select_related("quiz", "quiz__course").filter(pk=id).first()
+        question = Question.objects.current().select_related("quiz", "quiz__course").filter(pk=id).first()
         if question is None:
             raise NotFound("No such question.")
         selectors.managed_quiz(user=request.user, quiz_id=question.quiz_id)
@@ -203,7 +204,7 @@ class InstructorQuestionView(APIView):
         data = dict(serializer.validated_data)
         if "type" in data and data.pop("type") != question.type:
             raise ValidationError({"type": ["A question's type cannot change."]})
-        services.question_update(question=question, actor=request.user, **data)
+        question = services.question_update(question=question, actor=request.user, **data)
         question = Question.objects.prefetch_related("choices").get(pk=question.pk)
         return Response(s.QuestionKeySerializer(question).data)
 
@@ -211,7 +212,7 @@ class InstructorQuestionView(APIView):
         responses={204: None, 404: E404, 409: E409}, summary="Delete a question", tags=["instructor"]
     )
     def delete(self, request: Request, id) -> Response:
-        question = Question.objects.select_related("quiz", "quiz__course").filter(pk=id).first()
+        question = Question.objects.current().select_related("quiz", "quiz__course").filter(pk=id).first()
         if question is None:
             raise NotFound("No such question.")
         selectors.managed_quiz(user=request.user, quiz_id=question.quiz_id)

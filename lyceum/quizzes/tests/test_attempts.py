@@ -338,3 +338,66 @@ def test_the_periodic_sweep_grades_expired_attempts_only(login_api, alice, bob, 
     assert closed == 1
     assert QuizAttempt.objects.get(pk=expired["id"]).status == "graded"
     assert QuizAttempt.objects.get(pk=running["id"]).status == "in_progress"
+
+
+def test_an_attempt_survives_its_questions_being_deleted_or_their_choices_replaced(
+    login_api, ines, alice, bob, quiz
+):
+    enroll(alice, quiz)
+    student, teacher = login_api(alice), login_api(ines)
+    attempt = _start(student, quiz).json()
+    single = Question.objects.get(quiz=quiz, type="single")
+    multiple = Question.objects.get(quiz=quiz, type="multiple")
+    right = single.choices.get(is_correct=True)
+
+    deleted = teacher.delete(f"/api/instructor/questions/{single.pk}/")
+    replaced = teacher.patch(
+        f"/api/instructor/questions/{multiple.pk}/",
+        {"choices": [{"text": "Only this", "is_correct": True}, {"text": "Not this"}]},
+        format="json",
+    )
+    read = student.get(f"/api/quiz-attempts/{attempt['id']}/")
+    saved = student.put(
+        f"/api/quiz-attempts/{attempt['id']}/answers/",
+        {"answers": {str(single.pk): {"choices": [str(right.pk)]}}},
+        format="json",
+    )
+    submitted = student.post(f"/api/quiz-attempts/{attempt['id']}/submit/", {}, format="json")
+
+    assert deleted.status_code == 204 and replaced.status_code == 200
+    assert read.status_code == 200 and saved.status_code == 200 and submitted.status_code == 200
+    held = {q["id"]: q for q in read.json()["questions"]}
+    assert str(single.pk) in held
+    assert {c["text"] for c in held[str(multiple.pk)]["choices"]} == {c.text for c in multiple.choices.all()}
+    assert (
+        QuizAttempt.objects.get(pk=attempt["id"]).answers.get(question=single).points_awarded == single.points
+    )
+    # The next attempt gets the quiz as it is now.
+    enroll(bob, quiz)
+    fresh = {q["id"] for q in _start(login_api(bob), quiz).json()["questions"]}
+    assert str(single.pk) not in fresh and str(multiple.pk) not in fresh
+
+
+def test_a_student_who_left_the_course_cannot_save_or_submit_nor_rank(login_api, ines, alice, bob, quiz):
+    enroll(alice, quiz)
+    enroll(bob, quiz)
+    student = login_api(alice)
+    done = _start(student, quiz).json()
+    student.post(f"/api/quiz-attempts/{done['id']}/submit/", {}, format="json")
+    open_attempt = _start(login_api(bob), quiz).json()
+    assert login_api(bob).get(f"/api/quizzes/{quiz.pk}/leaderboard/").json()["total"] == 1
+
+    login_api(alice).delete(f"/api/courses/{quiz.course.pk}/enroll/")
+    login_api(bob).delete(f"/api/courses/{quiz.course.pk}/enroll/")
+    saved = login_api(bob).put(
+        f"/api/quiz-attempts/{open_attempt['id']}/answers/", {"answers": {}}, format="json"
+    )
+    submitted = login_api(bob).post(f"/api/quiz-attempts/{open_attempt['id']}/submit/", {}, format="json")
+    board_for_leaver = login_api(alice).get(f"/api/quizzes/{quiz.pk}/leaderboard/")
+    board_for_staff = login_api(ines).get(f"/api/quizzes/{quiz.pk}/leaderboard/")
+
+    assert saved.status_code == 403 and submitted.status_code == 403
+    assert QuizAttempt.objects.get(pk=open_attempt["id"]).status == "in_progress"
+    assert board_for_leaver.status_code == 403
+    assert board_for_staff.status_code == 200
+    assert board_for_staff.json()["total"] == 0  # alice left: her score left with her

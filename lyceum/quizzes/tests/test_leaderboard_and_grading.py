@@ -17,6 +17,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _graded(quiz, user, percent, seconds, number=1):
+    enroll(user, quiz)  # the leaderboard ranks the course's members
     start = timezone.now() - datetime.timedelta(hours=1)
     return QuizAttempt.objects.create(
         user=user,
@@ -225,7 +226,7 @@ def test_concurrent_start_requests_cannot_exceed_the_maximum(ines, alice):
     assert 201 in statuses
 
 
-def test_questions_can_be_edited_but_answered_choices_stay(login_api, ines, alice):
+def test_questions_can_be_edited_and_an_edit_after_attempts_makes_a_new_version(login_api, ines, alice):
     quiz = quiz_of_every_type(instructor=ines)
     single = quiz.questions.get(type="single")
     client = login_api(ines)
@@ -253,5 +254,17 @@ def test_questions_can_be_edited_but_answered_choices_stay(login_api, ines, alic
     assert edited.status_code == 200
     assert [c["text"] for c in edited.json()["choices"]] == ["Paris", "Rome"]
     assert edited.json()["points"] == "3.00"
+    assert edited.json()["id"] == str(single.pk)  # no attempts yet: changed in place
     assert retyped.status_code == 400
-    assert locked.status_code == 409
+    # With an attempt, the change is a new version; the attempt keeps the old one.
+    assert locked.status_code == 200
+    new_id = locked.json()["id"]
+    assert new_id != str(single.pk)
+    single.refresh_from_db()
+    assert single.retired_at is not None and str(single.replaced_by_id) == new_id
+    assert [c.text for c in single.choices.all()] == ["Paris", "Rome"]
+    keys = client.get(f"/api/instructor/quizzes/{quiz.pk}/").json()
+    assert new_id in [q["id"] for q in keys] and str(single.pk) not in [q["id"] for q in keys]
+    review = student.get(f"/api/quiz-attempts/{attempt['id']}/")
+    assert review.status_code == 200
+    assert str(single.pk) in [q["id"] for q in review.json()["questions"]]
