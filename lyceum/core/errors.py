@@ -11,6 +11,7 @@ import math
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
 from rest_framework import exceptions as drf
@@ -55,6 +56,10 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         if isinstance(exc, TooManyRequests):
             response["Retry-After"] = str(exc.retry_after)
         return response
+    if isinstance(exc, RequestDataTooBig):
+        return Response(error_body("payload_too_large", "The request body is too large."), status=413)
+    if isinstance(exc, SuspiciousOperation):  # too many fields or files, a malformed upload
+        return Response(error_body("bad_request", f"The request was refused: {exc}"), status=400)
     if isinstance(exc, DjangoValidationError):
         exc = drf.ValidationError(as_serializer_error(exc))
     elif isinstance(exc, Http404):

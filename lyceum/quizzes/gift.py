@@ -89,10 +89,14 @@ def _blocks(source: str):
 
 
 def _decimal(text: str, line: int, what: str) -> Decimal:
+    """A finite number (NaN and Infinity are not), or GiftSyntaxError naming the line."""
     try:
-        return Decimal(text.strip())
+        number = Decimal(text.strip())
     except InvalidOperation:
-        raise GiftSyntaxError([GiftError(line, f"{what} {text.strip()!r} is not a number.")]) from None
+        number = None
+    if number is None or not number.is_finite() or abs(number) >= Decimal("1e14"):
+        raise GiftSyntaxError([GiftError(line, f"{what} {text.strip()!r} is not a number.")])
+    return number
 
 
 def _answers(block: str, line: int) -> list[tuple[str, Decimal | None, str]]:

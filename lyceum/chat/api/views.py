@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, pagination, status
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -22,6 +23,20 @@ class HistoryPagination(pagination.CursorPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
+
+    def decode_cursor(self, request):
+        """A cursor this server did not make is a 400, not a database error."""
+        try:
+            cursor = super().decode_cursor(request)
+        except NotFound:
+            cursor = None
+            bad = True
+        else:
+            position = cursor.position if cursor is not None else None
+            bad = position is not None and not (position.isdigit() and int(position) < 2**63)
+        if bad:
+            raise ValidationError({"cursor": ["This cursor is not valid: use the next or previous link."]})
+        return cursor
 
 
 class RoomListView(generics.ListAPIView):

@@ -5,6 +5,7 @@ from django.urls import path
 from rest_framework.decorators import api_view, permission_classes
 from rest_framework.permissions import AllowAny
 
+import lyceum.asgi  # noqa: F401  (installs the log filter, as uvicorn's import of it does)
 from lyceum.core.exceptions import Forbidden
 from lyceum.urls import urlpatterns as real_urlpatterns
 
@@ -90,8 +91,6 @@ def test_pages_keep_html_errors(client):
 def test_tokens_in_socket_urls_never_reach_the_server_log(caplog):
     import logging
 
-    import lyceum.asgi  # noqa: F401  (installs the filter, as uvicorn's import of it does)
-
     with caplog.at_level(logging.INFO):
         logging.getLogger("uvicorn.error").info(
             '%s - "WebSocket %s" [accepted]', "127.0.0.1:5000", "/ws/chat/rooms/1/?token=eyJhbGci.x.y&after=4"
@@ -103,3 +102,85 @@ def test_tokens_in_socket_urls_never_reach_the_server_log(caplog):
     assert "eyJ" not in caplog.text
     assert "token=[redacted]&after=4" in caplog.text
     assert "access=[redacted]" in caplog.text
+
+
+NESTED = "[" * 1000 + "]" * 1000
+
+
+@pytest.mark.parametrize("path", ["/api/auth/login/", "/api/auth/register/", "/api/chat/send/"])
+def test_json_nested_a_thousand_deep_is_a_400_not_a_crash(api, alice, login_api, path):
+    client = login_api(alice) if path == "/api/chat/send/" else api
+
+    response = client.post(path, data='{"login": ' + NESTED + "}", content_type="application/json")
+
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "parse_error"
+
+
+def test_a_lone_surrogate_in_a_json_body_is_a_400(login_api, alice):
+    response = login_api(alice).post(
+        "/api/chat/send/", data='{"room": "x", "content": "\\ud800"}', content_type="application/json"
+    )
+
+    assert response.status_code == 400
+
+
+def test_json_endpoints_take_json_only_so_form_field_bombs_never_reach_a_parser(api):
+    fields = "&".join(f"f{n}=x" for n in range(1500))
+
+    response = api.post("/api/auth/login/", data=fields, content_type="application/x-www-form-urlencoded")
+
+    assert response.status_code == 415
+    assert response.json()["error"]["code"] == "unsupported_media_type"
+
+
+def test_an_upload_with_too_many_fields_is_a_400(login_api, alice):
+    from django.test.client import encode_multipart
+
+    body = encode_multipart("BoUnDaRy", {f"f{n}": "x" for n in range(1500)})
+
+    response = login_api(alice).post(
+        "/api/auth/profile/avatar/", data=body, content_type="multipart/form-data; boundary=BoUnDaRy"
+    )
+
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "bad_request"
+
+
+def test_a_json_body_over_the_limit_is_a_413(api, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024
+
+    response = api.post(
+        "/api/auth/login/", data='{"login": "' + "x" * 5000 + '"}', content_type="application/json"
+    )
+
+    assert response.status_code == 413
+    assert response.json()["error"]["code"] == "payload_too_large"
+
+
+@pytest.mark.parametrize(
+    "cursor",
+    ["cD1hYmM=", "cD0tMQ==", "cD05OTk5OTk5OTk5OTk5OTk5OTk5OTk5OTk5OTk5OTk="],
+    ids=["p=abc", "p=-1", "p=huge"],
+)
+def test_a_malformed_history_cursor_is_a_400(login_api, alice, cursor):
+    from lyceum.chat.services import room_create
+
+    room = room_create(creator=alice, name="Mine", member_ids=[])
+
+    response = login_api(alice).get(f"/api/chat/rooms/{room.pk}/messages/", {"cursor": cursor})
+
+    assert response.status_code == 400
+    assert "cursor" in response.json()["error"]["fields"]
+
+
+def test_a_title_with_a_newline_still_sends_its_email(alice, mailoutbox, django_capture_on_commit_callbacks):
+    from lyceum.notifications.models import Notification
+    from lyceum.notifications.services import notify
+
+    with django_capture_on_commit_callbacks(execute=True):
+        notify(user=alice, kind=Notification.Kind.QUIZ_GRADED, title="Quiz\r\nBcc: victim@example.com")
+
+    assert len(mailoutbox) == 1
+    assert mailoutbox[0].subject == "Quiz Bcc: victim@example.com"
+    assert mailoutbox[0].bcc == []
