@@ -169,13 +169,20 @@ def validate_timezone(value: str) -> None:
         raise ValidationError(f"{value!r} is not a known time zone (e.g. Europe/Paris).")
 
 
+def validate_date_of_birth(value) -> None:
+    if value > timezone.localdate():
+        raise ValidationError("The date of birth cannot be in the future.")
+    if value.year < 1900:
+        raise ValidationError("The date of birth must be after 1900.")
+
+
 class UserProfile(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="profile")
     bio = models.TextField(max_length=2000, blank=True)
     avatar = models.ImageField(upload_to=avatar_upload_to, blank=True)
     phone = models.CharField(max_length=32, blank=True, validators=[phone_validator])
-    date_of_birth = models.DateField(null=True, blank=True)
+    date_of_birth = models.DateField(null=True, blank=True, validators=[validate_date_of_birth])
     timezone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone])
     preferences = models.JSONField(default=dict, blank=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -13,6 +13,9 @@ from django.utils import timezone
 
 from lyceum.courses.models import Course, Module
 
+MAX_TIME_LIMIT_MINUTES = 24 * 60
+MAX_ATTEMPTS = 1000
+
 
 class Quiz(models.Model):
     class GradingMethod(models.TextChoices):
@@ -41,11 +44,14 @@ class Quiz(models.Model):
     time_limit_minutes = models.PositiveIntegerField(
         null=True,
         blank=True,
-        validators=[MinValueValidator(1)],
-        help_text="Empty: no time limit.",
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_TIME_LIMIT_MINUTES)],
+        help_text="1 to 1,440 minutes (a day); empty: no time limit.",
     )
     max_attempts = models.PositiveIntegerField(
-        null=True, blank=True, validators=[MinValueValidator(1)], help_text="Empty: unlimited."
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_ATTEMPTS)],
+        help_text="1 to 1,000; empty: unlimited.",
     )
     grading_method = models.CharField(
         max_length=10, choices=GradingMethod.choices, default=GradingMethod.HIGHEST
@@ -56,7 +62,7 @@ class Quiz(models.Model):
     questions_per_attempt = models.PositiveIntegerField(
         null=True,
         blank=True,
-        validators=[MinValueValidator(1)],
+        validators=[MinValueValidator(1), MaxValueValidator(1000)],
         help_text="Draw this many questions at random from the pool for each attempt; empty: all.",
     )
     show_answers = models.CharField(

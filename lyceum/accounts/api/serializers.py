@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import datetime
 import zoneinfo
 
-from django.utils import timezone
 from rest_framework import serializers
 
 from ..models import User, phone_validator
@@ -88,15 +86,6 @@ class ProfileSerializer(serializers.Serializer):
     def validate_timezone(self, value: str) -> str:
         if value not in zoneinfo.available_timezones():
             raise serializers.ValidationError("Not a known time zone (e.g. Europe/Paris).")
-        return value
-
-    def validate_date_of_birth(self, value: datetime.date | None) -> datetime.date | None:
-        if value is not None:
-            today = timezone.localdate()
-            if value > today:
-                raise serializers.ValidationError("The date of birth cannot be in the future.")
-            if value.year < 1900:
-                raise serializers.ValidationError("The date of birth must be after 1900.")
         return value
 
     def to_internal_value(self, data):

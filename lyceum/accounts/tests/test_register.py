@@ -126,12 +126,14 @@ def test_a_username_with_an_at_is_refused_by_the_profile_api_and_page(login_api,
     )
     client.force_login(bob)
     page = client.post(
-        "/profile/edit/", {"username": "alice@example.com", "email": "bob@example.com", "timezone": "UTC"}
+        "/profile/edit/",
+        {"username": "alice@example.com", "email": "bob@example.com", "timezone": "UTC", "theme": "system"},
     )
 
     assert api_response.status_code == 400
     assert "username" in api_response.json()["error"]["fields"]
     assert page.status_code == 400
+    assert "(no @)" in page.content.decode()
     bob.refresh_from_db()
     assert bob.username == "bob"
 
