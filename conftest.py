@@ -11,6 +11,7 @@ from zeal import zeal_context
 
 from lyceum import celery_app
 from lyceum.accounts.tests.factories import UserFactory
+from lyceum.chat import presence
 from lyceum.core import ratelimit
 
 
@@ -35,9 +36,11 @@ def _clear_cache() -> None:
 def _clean_cache():
     _clear_cache()
     ratelimit.reset()
+    presence.backend().clear()
     yield
     _clear_cache()
     ratelimit.reset()
+    presence.backend().clear()
 
 
 @pytest.fixture(autouse=True)

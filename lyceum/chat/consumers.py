@@ -251,8 +251,10 @@ class ChatConsumer(JsonSocket):
             if len(batch) < selectors.RESUME_BATCH:
                 return last_seq
 
-    @database_sync_to_async
-    def _missed(self, after: int, upto: int | None) -> tuple[list[dict] | None, int]:
+    async def _missed(self, after: int, upto: int | None) -> tuple[list[dict] | None, int]:
+        return await database_sync_to_async(self._read_missed)(after, upto)
+
+    def _read_missed(self, after: int, upto: int | None) -> tuple[list[dict] | None, int]:
         # Read from the database, so only a member may: a removed member whose close was
         # dropped must not read on through a gap.
         if not Participant.objects.filter(room_id=self.room_id, user=self.user).exists():

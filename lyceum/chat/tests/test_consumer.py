@@ -4,6 +4,7 @@ the rate limit, resend without duplicates and resume without gaps."""
 import pytest
 from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
+from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
 
 from lyceum.accounts import services as accounts
@@ -11,7 +12,14 @@ from lyceum.accounts.tests.factories import PASSWORD, UserFactory
 from lyceum.asgi import application
 from lyceum.chat import consumers
 from lyceum.chat.models import Message
-from lyceum.chat.services import message_send, participant_add, room_create
+from lyceum.chat.services import (
+    message_event,
+    message_send,
+    participant_add,
+    room_create,
+    room_group,
+    room_message,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -327,3 +335,88 @@ def test_changing_the_password_closes_the_chat_socket(alice, room):
     revoked, closing = async_to_sync(scenario)()
     assert revoked["reason"] == "password_changed"
     assert closing["code"] == 4001
+
+
+def test_an_over_long_client_id_is_refused_not_truncated_into_a_collision(alice, room):
+    base = "x" * 64
+
+    async def scenario():
+        socket = await connected(alice, room)
+        await socket.send_json_to({"type": "message.create", "content": "first", "client_id": base + "A"})
+        refused = await next_of(socket, "error")
+        await socket.send_json_to({"type": "message.create", "content": "second", "client_id": base})
+        ack = await next_of(socket, "message.ack")
+        await socket.disconnect()
+        return refused, ack
+
+    refused, ack = async_to_sync(scenario)()
+    assert refused["code"] == "invalid" and "64" in refused["message"]
+    assert ack["duplicate"] is False
+    assert list(Message.objects.filter(room=room).values_list("content", flat=True)) == ["second"]
+
+
+def test_a_socket_acts_only_on_its_own_room(alice, bob, room):
+    other = room_create(creator=alice, name="Elsewhere", member_ids=[bob.pk])
+    elsewhere, _ = message_send(room_id=other.pk, sender=alice, content="original")
+
+    async def scenario():
+        socket = await connected(alice, room)
+        await socket.send_json_to({"type": "message.edit", "id": str(elsewhere.pk), "content": "hijacked"})
+        edit_error = await next_of(socket, "error")
+        await socket.send_json_to({"type": "message.delete", "id": str(elsewhere.pk)})
+        delete_error = await next_of(socket, "error")
+        await socket.send_json_to({"type": "message.delete", "id": "not-a-uuid"})
+        bad_id = await next_of(socket, "error")
+        await socket.disconnect()
+        return edit_error, delete_error, bad_id
+
+    edit_error, delete_error, bad_id = async_to_sync(scenario)()
+    assert edit_error["code"] == delete_error["code"] == bad_id["code"] == "not_found"
+    elsewhere.refresh_from_db()
+    assert elsewhere.content == "original" and elsewhere.deleted_at is None
+
+
+def test_a_resume_that_reads_past_the_rooms_last_seq_sends_no_message_twice(alice, bob, room, monkeypatch):
+    """The race from the field: the resume reads the room's last sequence number (N), then its
+    messages, which by then include N+1; the live broadcast of N+1 arrives after. N+1 must reach
+    the reader once."""
+    for n in range(3):
+        message_send(room_id=room.pk, sender=alice, content=f"m{n}")
+    original = consumers.ChatConsumer._read_missed
+
+    def stale_last_seq(self, after, upto):
+        batch, last_seq = original(self, after, upto)
+        return batch, last_seq - 1  # as if read before the last message was committed
+
+    monkeypatch.setattr(consumers.ChatConsumer, "_read_missed", stale_last_seq)
+
+    async def scenario():
+        reader = await connected(bob, room, "&after=0")
+        frames = []
+        while True:
+            frame = await reader.receive_json_from(timeout=3)
+            frames.append(frame)
+            if frame["type"] == "resume.done":
+                break
+        # The live broadcast of the last message, late: as a second process would deliver it.
+        last = await database_sync_to_async(
+            lambda: message_event(Message.objects.select_related("sender").get(room=room, seq=3))
+        )()
+        await get_channel_layer().group_send(
+            room_group(room.pk), room_message({"type": "message.create", "message": last})
+        )
+        # Then the next message: the layer delivers in order, so once it is here the late
+        # broadcast has been handled.
+        await database_sync_to_async(message_send)(room_id=room.pk, sender=alice, content="m3")
+        while True:
+            frame = await reader.receive_json_from(timeout=3)
+            frames.append(frame)
+            if frame["type"] == "message.create" and frame["message"]["seq"] == 4:
+                break
+        await reader.disconnect()
+        return frames
+
+    frames = async_to_sync(scenario)()
+    seqs = [f["message"]["seq"] for f in frames if f["type"] == "message.create"]
+    assert seqs == [1, 2, 3, 4]
+    assert next(f for f in frames if f["type"] == "resume.done")["last_seq"] == 3
