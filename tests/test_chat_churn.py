@@ -29,11 +29,11 @@ SEED = f"""
 import json
 from lyceum.accounts import services as accounts
 from lyceum.accounts.models import User
-from lyceum.chat.services import room_create
+from lyceum.chat.tests.factories import group_room
 users = [User.objects.create_user(email=f"u{{n}}@example.com", username=f"u{{n}}", password=None)
          for n in range({1 + CHURNING_READERS + STEADY_READERS})]
-room = room_create(creator=users[0], name="Churn", member_ids=[u.pk for u in users[1:]])
-stall = room_create(creator=users[0], name="Stall", member_ids=[users[1].pk])
+room = group_room(creator=users[0], name="Churn", members=users[1:])
+stall = group_room(creator=users[0], name="Stall", members=[users[1]])
 print(json.dumps({{"room": str(room.pk), "stall_room": str(stall.pk), "ids": [str(u.pk) for u in users],
                   "tokens": [accounts.tokens_issue(user=u)["access"] for u in users]}}))
 """

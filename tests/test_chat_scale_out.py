@@ -16,12 +16,12 @@ from tests.servers import asgi_server, manage, run_async, seed, server_env, ws_u
 SEED = """
 import json
 from lyceum.accounts import services as accounts
-from lyceum.chat.services import room_create
+from lyceum.chat.tests.factories import group_room
 alice = accounts.user_create(email="alice@example.com", username="alice",
                              password="alice-password-1", email_verified=True)
 bob = accounts.user_create(email="bob@example.com", username="bob",
                            password="bob-password-12", email_verified=True)
-room = room_create(creator=alice, name="Across", member_ids=[bob.pk])
+room = group_room(creator=alice, name="Across", members=[bob])
 print(json.dumps({"room": str(room.pk), "alice": accounts.tokens_issue(user=alice)["access"],
                   "bob": accounts.tokens_issue(user=bob)["access"]}))
 """

@@ -25,10 +25,10 @@ SEED = """
 import json
 from lyceum.accounts import services as accounts
 from lyceum.accounts.models import User
-from lyceum.chat.services import room_create
+from lyceum.chat.tests.factories import group_room
 owner = User.objects.create_user(email="dana@example.com", username="dana", password="danas-password-1")
 writer = User.objects.create_user(email="walt@example.com", username="walt", password=None)
-room = room_create(creator=owner, name="Burst", member_ids=[writer.pk])
+room = group_room(creator=owner, name="Burst", members=[writer])
 print(json.dumps({"room": str(room.pk), "writer": accounts.tokens_issue(user=writer)["access"],
                   "owner": accounts.tokens_issue(user=owner)["access"]}))
 """

@@ -10,7 +10,7 @@ from django.db.models.functions import Coalesce, Concat, NullIf, Trim
 from lyceum.accounts.models import User
 from lyceum.core.exceptions import NotFound
 
-from .models import ChatRoom, Message, Participant
+from .models import ChatRoom, Message, Participant, RoomInvitation, UserBlock
 
 
 def rooms_of(*, user: User) -> QuerySet[ChatRoom]:
@@ -64,3 +64,12 @@ def messages_after(*, room: ChatRoom, seq: int, upto: int | None = None) -> list
     if upto is not None:
         missed = missed.filter(seq__lte=upto)
     return list(missed.select_related("sender").order_by("seq")[:RESUME_BATCH])
+
+
+def invitations_of(*, user: User) -> QuerySet[RoomInvitation]:
+    """The group rooms the user is invited to, newest first."""
+    return RoomInvitation.objects.filter(invitee=user).select_related("room", "invited_by")
+
+
+def blocked_by(*, user: User) -> QuerySet[UserBlock]:
+    return UserBlock.objects.filter(blocker=user).select_related("blocked").order_by("-created_at")

@@ -16,7 +16,7 @@ from channels.exceptions import ChannelFull
 from channels.layers import get_channel_layer
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from lyceum.accounts.models import User
@@ -27,7 +27,15 @@ from lyceum.core.realtime import group_send
 from lyceum.courses.models import Course
 
 from . import events, presence
-from .models import MAX_CLIENT_ID_LENGTH, MAX_MESSAGE_LENGTH, ChatRoom, Message, Participant
+from .models import (
+    MAX_CLIENT_ID_LENGTH,
+    MAX_MESSAGE_LENGTH,
+    ChatRoom,
+    Message,
+    Participant,
+    RoomInvitation,
+    UserBlock,
+)
 
 
 def room_group(room_id: Any) -> str:
@@ -86,9 +94,67 @@ def _add(room: ChatRoom, users: list[User], role: str = Participant.Role.MEMBER)
     )
 
 
+def course_mates(*, user: User, among: list[Any]) -> set[str]:
+    """The ids, of those in ``among``, of people in a course with ``user`` (enrolled in it or
+    teaching it), in two queries."""
+    from lyceum.courses.models import CourseEnrollment
+
+    courses = Course.objects.filter(
+        Q(pk__in=CourseEnrollment.objects.filter(user=user).values("course_id")) | Q(instructor=user)
+    ).values("pk")
+    enrolled = CourseEnrollment.objects.filter(course_id__in=courses, user_id__in=among).values_list(
+        "user_id", flat=True
+    )
+    teaching = Course.objects.filter(pk__in=courses, instructor_id__in=among).values_list(
+        "instructor_id", flat=True
+    )
+    return {str(pk) for pk in [*enrolled, *teaching]}
+
+
+def is_blocked(*, by: User, user: User) -> bool:
+    return UserBlock.objects.filter(blocker=by, blocked=user).exists()
+
+
+def _invite_or_add(room: ChatRoom, actor: User, users: list[User]) -> tuple[list[User], list[User]]:
+    """Adds the users who share a course with ``actor``; invites the others (they join if they
+    accept). Someone who blocked ``actor`` is refused. Returns (added, invited)."""
+    if not users:
+        return [], []
+    if UserBlock.objects.filter(blocker__in=users, blocked=actor).exists():
+        raise Forbidden("Some of these people do not accept invitations from you.", code="blocked")
+    ratelimit.hit(
+        "chat_invite", f"user:{actor.pk}", message="You are inviting people too fast. Wait a while."
+    )
+    mates = course_mates(user=actor, among=[user.pk for user in users])
+    added = [user for user in users if str(user.pk) in mates]
+    invited = [user for user in users if str(user.pk) not in mates]
+    _add(room, added)
+    for user in added:
+        broadcast(room.pk, {"type": "room.join", "room": str(room.pk), "user": str(user.pk)})
+    already = set(
+        RoomInvitation.objects.filter(room=room, invitee__in=invited).values_list("invitee_id", flat=True)
+    )
+    fresh = [
+        RoomInvitation(room=room, invitee=user, invited_by=actor)
+        for user in invited
+        if user.pk not in already
+    ]
+    RoomInvitation.objects.bulk_create(fresh)
+    if fresh:
+        publish(
+            events.room_invited,
+            room_id=room.pk,
+            room_name=str(room),
+            invitee_ids=[invitation.invitee_id for invitation in fresh],
+            inviter_name=actor.display_name,
+        )
+    return added, invited
+
+
 @transaction.atomic
 def room_create(*, creator: User, name: str, member_ids: list[Any]) -> ChatRoom:
-    """A group room with ``creator`` as owner and the given members."""
+    """A group room with ``creator`` as owner. Members who share a course with the creator are
+    added; the others are invited and join if they accept."""
     name = name.strip()
     if not name:
         raise ValidationError({"name": ["Give the room a name."]})
@@ -97,12 +163,13 @@ def room_create(*, creator: User, name: str, member_ids: list[Any]) -> ChatRoom:
         raise ValidationError({"members": ["Some of these users do not exist."]})
     room = ChatRoom.objects.create(name=name[:200], kind=ChatRoom.Kind.GROUP, creator=creator)
     _add(room, [creator], Participant.Role.OWNER)
-    _add(room, members)
+    _invite_or_add(room, creator, members)
     return room
 
 
 def direct_room(*, user: User, other_id: Any) -> tuple[ChatRoom, bool]:
-    """The one direct room of two users: found if it exists, else created."""
+    """The one direct room of two users: found if it exists, else created (not with someone who
+    blocked you)."""
     other = User.objects.filter(pk=other_id, is_active=True).first()
     if other is None or other.pk == user.pk:
         raise ValidationError({"user": ["Choose another existing user."]})
@@ -110,6 +177,8 @@ def direct_room(*, user: User, other_id: Any) -> tuple[ChatRoom, bool]:
     room = ChatRoom.objects.filter(direct_key=key).first()
     if room is not None:
         return room, False
+    if is_blocked(by=other, user=user):
+        raise Forbidden("This person does not accept messages from you.", code="blocked")
     try:
         with transaction.atomic():
             room = ChatRoom.objects.create(kind=ChatRoom.Kind.DIRECT, creator=user, direct_key=key)
@@ -138,15 +207,57 @@ def _require_moderator(room: ChatRoom, user: User) -> None:
 
 
 @transaction.atomic
-def participant_add(*, room: ChatRoom, actor: User, user_id: Any) -> Participant:
+def participant_add(*, room: ChatRoom, actor: User, user_id: Any) -> tuple[Participant | None, bool]:
+    """Adds a member if they share a course with ``actor``, else invites them. Returns
+    (participant or None, invited)."""
     _require_moderator(room, actor)
     user = User.objects.filter(pk=user_id, is_active=True).first()
     if user is None:
         raise ValidationError({"user": ["No such user."]})
-    participant, created = Participant.objects.get_or_create(room=room, user=user)
+    existing = Participant.objects.filter(room=room, user=user).first()
+    if existing is not None:
+        return existing, False
+    added, invited = _invite_or_add(room, actor, [user])
+    return (Participant.objects.get(room=room, user=user) if added else None), bool(invited)
+
+
+@transaction.atomic
+def invitation_accept(*, invitation_id: Any, user: User) -> ChatRoom:
+    invitation = RoomInvitation.objects.select_for_update().filter(pk=invitation_id, invitee=user).first()
+    if invitation is None:
+        raise NotFound("No such invitation among yours.")
+    room = invitation.room
+    invitation.delete()
+    _, created = Participant.objects.get_or_create(room=room, user=user)
     if created:
         broadcast(room.pk, {"type": "room.join", "room": str(room.pk), "user": str(user.pk)})
-    return participant
+    return room
+
+
+@transaction.atomic
+def invitation_decline(*, invitation_id: Any, user: User) -> None:
+    deleted, _ = RoomInvitation.objects.filter(pk=invitation_id, invitee=user).delete()
+    if not deleted:
+        raise NotFound("No such invitation among yours.")
+
+
+@transaction.atomic
+def user_block(*, blocker: User, user_id: Any) -> UserBlock:
+    """Stops ``user_id`` inviting ``blocker`` or messaging them directly; their pending
+    invitations from that user are dropped."""
+    user = User.objects.filter(pk=user_id).first()
+    if user is None or user.pk == blocker.pk:
+        raise ValidationError({"user": ["Choose another existing user."]})
+    block, _ = UserBlock.objects.get_or_create(blocker=blocker, blocked=user)
+    RoomInvitation.objects.filter(invitee=blocker, invited_by=user).delete()
+    return block
+
+
+@transaction.atomic
+def user_unblock(*, blocker: User, user_id: Any) -> None:
+    deleted, _ = UserBlock.objects.filter(blocker=blocker, blocked_id=user_id).delete()
+    if not deleted:
+        raise NotFound("You do not block this user.")
 
 
 @transaction.atomic
@@ -208,6 +319,8 @@ def message_send(*, room_id: Any, sender: User, content: str, client_id: str = "
         room = ChatRoom.objects.select_for_update().filter(pk=room_id).first()
         if room is None or not Participant.objects.filter(room=room, user=sender).exists():
             raise NotFound("No such room among yours.")
+        if room.kind == ChatRoom.Kind.DIRECT and _blocked_in_direct(room, sender):
+            raise Forbidden("You cannot message this person.", code="blocked")
         if client_id:
             existing = Message.objects.filter(room=room, sender=sender, client_id=client_id).first()
             if existing is not None:
@@ -230,6 +343,13 @@ def message_send(*, room_id: Any, sender: User, content: str, client_id: str = "
             seq=message.seq,
         )
     return message, True
+
+
+def _blocked_in_direct(room: ChatRoom, sender: User) -> bool:
+    other = Participant.objects.filter(room=room).exclude(user=sender).values_list("user_id", flat=True)
+    return UserBlock.objects.filter(
+        Q(blocker_id__in=other, blocked=sender) | Q(blocker=sender, blocked_id__in=other)
+    ).exists()
 
 
 def _own_message(message_id: Any, user: User, room_id: Any = None) -> Message:

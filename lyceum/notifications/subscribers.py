@@ -56,7 +56,18 @@ def on_quiz_graded(sender, *, attempt_id, **kwargs) -> None:
     )
 
 
+def on_room_invitation(sender, *, room_name, invitee_ids, inviter_name, **kwargs) -> None:
+    notify_many(
+        users=list(User.objects.filter(pk__in=invitee_ids).select_related("profile")),
+        kind=Notification.Kind.MESSAGE,
+        title=f"{inviter_name} invites you to {room_name}",
+        body="Accept or decline the invitation on your chat page.",
+        link=reverse("web:chat"),
+    )
+
+
 def connect() -> None:
     chat_events.message_created.connect(on_message, dispatch_uid="notifications.message")
+    chat_events.room_invited.connect(on_room_invitation, dispatch_uid="notifications.invitation")
     course_events.course_enrolled.connect(on_enrollment, dispatch_uid="notifications.enrolled")
     quiz_events.quiz_submitted.connect(on_quiz_graded, dispatch_uid="notifications.quiz")

@@ -16,7 +16,28 @@ from lyceum.chat import selectors, services
 @login_required
 def room_list(request: HttpRequest) -> HttpResponse:
     rooms = selectors.rooms_of(user=request.user).select_related("course")
-    return render(request, "web/chat/rooms.html", {"rooms": rooms})
+    invitations = selectors.invitations_of(user=request.user)
+    return render(request, "web/chat/rooms.html", {"rooms": rooms, "invitations": invitations})
+
+
+@login_required
+@require_POST
+def invitation_answer(request: HttpRequest, invitation_id) -> HttpResponse:
+    """Join, decline, or decline and block whoever sent the invitation."""
+    action = request.POST.get("action")
+    invitation = selectors.invitations_of(user=request.user).filter(pk=invitation_id).first()
+    if invitation is None:
+        messages.error(request, "This invitation is no longer open.")
+        return redirect("web:chat")
+    if action == "accept":
+        room = services.invitation_accept(invitation_id=invitation.pk, user=request.user)
+        return redirect("web:chat_room", room_id=room.pk)
+    if action == "block":
+        services.user_block(blocker=request.user, user_id=invitation.invited_by_id)
+        messages.info(request, f"You blocked {invitation.invited_by.display_name}.")
+    else:
+        services.invitation_decline(invitation_id=invitation.pk, user=request.user)
+    return redirect("web:chat")
 
 
 @login_required

@@ -44,6 +44,7 @@ urlpatterns = [
     path("teach/lessons/<uuid:lesson_id>/", course_views.teach_lesson, name="teach_lesson"),
     path("chat/", chat_views.room_list, name="chat"),
     path("chat/new/", chat_views.room_new, name="chat_new"),
+    path("chat/invitations/<uuid:invitation_id>/", chat_views.invitation_answer, name="chat_invitation"),
     path("chat/<uuid:room_id>/", chat_views.room_page, name="chat_room"),
     path("quizzes/<uuid:quiz_id>/", quiz_views.quiz_intro, name="quiz"),
     path("quizzes/<uuid:quiz_id>/start/", quiz_views.quiz_start, name="quiz_start"),

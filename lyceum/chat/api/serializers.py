@@ -76,3 +76,24 @@ class ParticipantSerializer(serializers.Serializer):
 
 class ReadSerializer(serializers.Serializer):
     seq = serializers.IntegerField(min_value=0, required=False)
+
+
+class AddResultSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(
+        choices=[("added", "Added: you share a course"), ("invited", "Invited: joins on accepting")]
+    )
+
+
+class InvitationSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    room = serializers.UUIDField(source="room_id")
+    room_name = serializers.CharField(source="room.name")
+    invited_by = serializers.UUIDField(source="invited_by_id")
+    invited_by_name = serializers.CharField(source="invited_by.display_name")
+    created_at = serializers.DateTimeField()
+
+
+class BlockSerializer(serializers.Serializer):
+    user = serializers.UUIDField(source="blocked_id")
+    username = serializers.CharField(source="blocked.username")
+    created_at = serializers.DateTimeField()

@@ -13,5 +13,16 @@ urlpatterns = [
     ),
     path("chat/rooms/<uuid:id>/read/", views.ReadView.as_view(), name="read"),
     path("chat/send/", views.SendView.as_view(), name="send"),
+    path("chat/invitations/", views.InvitationListView.as_view(), name="invitations"),
+    path(
+        "chat/invitations/<uuid:id>/accept/", views.InvitationAcceptView.as_view(), name="invitation_accept"
+    ),
+    path(
+        "chat/invitations/<uuid:id>/decline/",
+        views.InvitationDeclineView.as_view(),
+        name="invitation_decline",
+    ),
+    path("chat/blocks/", views.BlockListView.as_view(), name="blocks"),
+    path("chat/blocks/<uuid:user_id>/", views.BlockView.as_view(), name="block"),
     path("chat/messages/<uuid:id>/", views.MessageView.as_view(), name="message"),
 ]

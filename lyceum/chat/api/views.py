@@ -13,7 +13,9 @@ from .. import selectors, services
 from . import serializers as s
 
 E400 = OpenApiResponse(description="Validation error.")
+E403 = OpenApiResponse(description="Not allowed: not a moderator of the room, or blocked by that person.")
 E404 = OpenApiResponse(description="No such room or message among yours.")
+E429 = OpenApiResponse(description="Too many messages or invitations; see Retry-After.")
 
 
 class HistoryPagination(pagination.CursorPagination):
@@ -90,7 +92,14 @@ class RoomMessagesView(generics.ListAPIView):
 class SendView(APIView):
     @extend_schema(
         request=s.SendSerializer,
-        responses={201: s.MessageSerializer, 200: s.MessageSerializer, 400: E400, 404: E404},
+        responses={
+            201: s.MessageSerializer,
+            200: s.MessageSerializer,
+            400: E400,
+            403: E403,
+            404: E404,
+            429: E429,
+        },
         summary="Send a message (a resend with the same client_id is not stored "
         "twice); sockets of the room receive it",
         tags=["chat"],
@@ -139,16 +148,82 @@ class MessageView(APIView):
 class ParticipantsView(APIView):
     @extend_schema(
         request=s.ParticipantSerializer,
-        responses={201: None, 400: E400, 403: None, 404: E404},
-        summary="Add a member (owners and moderators)",
+        responses={201: s.AddResultSerializer, 400: E400, 403: E403, 404: E404, 429: E429},
+        summary="Add a member (owners and moderators): someone who shares a course with you is "
+        "added, anyone else is invited and joins on accepting",
         tags=["chat"],
     )
     def post(self, request: Request, id) -> Response:
         room = selectors.room_for(user=request.user, room_id=id)
         serializer = s.ParticipantSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        services.participant_add(room=room, actor=request.user, user_id=serializer.validated_data["user"])
-        return Response(status=status.HTTP_201_CREATED)
+        _, invited = services.participant_add(
+            room=room, actor=request.user, user_id=serializer.validated_data["user"]
+        )
+        return Response({"status": "invited" if invited else "added"}, status=status.HTTP_201_CREATED)
+
+
+class InvitationListView(generics.ListAPIView):
+    serializer_class = s.InvitationSerializer
+
+    def get_queryset(self):
+        return selectors.invitations_of(user=self.request.user)
+
+    @extend_schema(summary="Group rooms you are invited to", tags=["chat"])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+
+class InvitationAcceptView(APIView):
+    @extend_schema(
+        request=None,
+        responses={200: s.RoomSerializer, 404: E404},
+        summary="Accept an invitation: you join the room",
+        tags=["chat"],
+    )
+    def post(self, request: Request, id) -> Response:
+        room = services.invitation_accept(invitation_id=id, user=request.user)
+        room = selectors.room_for(user=request.user, room_id=room.pk)
+        return Response(s.RoomSerializer(room, context={"request": request}).data)
+
+
+class InvitationDeclineView(APIView):
+    @extend_schema(
+        request=None, responses={204: None, 404: E404}, summary="Decline an invitation", tags=["chat"]
+    )
+    def post(self, request: Request, id) -> Response:
+        services.invitation_decline(invitation_id=id, user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class BlockListView(generics.ListAPIView):
+    serializer_class = s.BlockSerializer
+
+    def get_queryset(self):
+        return selectors.blocked_by(user=self.request.user)
+
+    @extend_schema(summary="The people you block", tags=["chat"])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        request=s.ParticipantSerializer,
+        responses={201: s.BlockSerializer, 400: E400},
+        summary="Block someone: they can no longer invite you or message you directly",
+        tags=["chat"],
+    )
+    def post(self, request: Request) -> Response:
+        serializer = s.ParticipantSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        block = services.user_block(blocker=request.user, user_id=serializer.validated_data["user"])
+        return Response(s.BlockSerializer(block).data, status=status.HTTP_201_CREATED)
+
+
+class BlockView(APIView):
+    @extend_schema(responses={204: None, 404: E404}, summary="Unblock someone", tags=["chat"])
+    def delete(self, request: Request, user_id) -> Response:
+        services.user_unblock(blocker=request.user, user_id=user_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class ParticipantView(APIView):

@@ -12,6 +12,7 @@ from zeal import zeal_ignore
 from lyceum.accounts.tests.factories import UserFactory
 from lyceum.chat.models import ChatRoom, Message, Participant
 from lyceum.chat.services import message_send, room_create, room_group
+from lyceum.chat.tests.factories import group_room
 from lyceum.courses.tests.factories import course_with_outline
 
 pytestmark = pytest.mark.django_db
@@ -19,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def room(alice, bob):
-    return room_create(creator=alice, name="Study group", member_ids=[bob.pk])
+    return group_room(creator=alice, name="Study group", members=[bob])
 
 
 def _send(client, room, content, client_id=""):
@@ -33,6 +34,8 @@ def test_create_a_group_room_and_list_it_with_unread_counts(login_api, alice, bo
         "/api/chat/rooms/", {"name": "Maths", "members": [str(bob.pk)]}, format="json"
     )
     room = ChatRoom.objects.get(pk=created.json()["id"])
+    invitation = login_api(bob).get("/api/chat/invitations/").json()["results"][0]
+    assert login_api(bob).post(f"/api/chat/invitations/{invitation['id']}/accept/").status_code == 200
     for text in ("hello", "anyone?"):
         message_send(room_id=room.pk, sender=alice, content=text)
 
@@ -157,13 +160,10 @@ def test_members_are_managed_by_the_owner_and_anyone_may_leave(login_api, alice,
     leave = login_api(bob).delete(f"/api/chat/rooms/{room.pk}/participants/{bob.pk}/")
 
     assert by_member.status_code == 403
-    assert by_owner.status_code == 201
+    assert by_owner.status_code == 201 and by_owner.json() == {"status": "invited"}
     assert kick_by_member.status_code == 403
     assert leave.status_code == 204
-    assert set(Participant.objects.filter(room=room).values_list("user__username", flat=True)) == {
-        "alice",
-        "carol",
-    }
+    assert set(Participant.objects.filter(room=room).values_list("user__username", flat=True)) == {"alice"}
 
 
 def test_mark_read_moves_forward_only(login_api, alice, bob, room):
@@ -228,3 +228,72 @@ def test_unenrolling_leaves_the_course_room_and_tells_its_sockets(
     event = async_to_sync(layer.receive)(channel)
     assert (event["event_type"], event["user"]) == ("room.leave", str(alice.pk))
     assert not room.participants.filter(user=alice).exists()
+
+
+def test_nobody_is_put_into_a_room_by_a_stranger_they_are_invited_and_may_decline(
+    login_api, alice, bob, admin_user, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        created = login_api(bob).post(
+            "/api/chat/rooms/",
+            {"name": "Free crypto", "members": [str(alice.pk), str(admin_user.pk)]},
+            format="json",
+        )
+    room_id = created.json()["id"]
+    spam = login_api(bob).post("/api/chat/send/", {"room": room_id, "content": "Free crypto!"}, format="json")
+
+    assert created.status_code == 201 and spam.status_code == 201
+    assert login_api(alice).get("/api/chat/rooms/").json()["results"] == []  # not in it
+    assert login_api(alice).get(f"/api/chat/rooms/{room_id}/messages/").status_code == 404
+    assert alice.notifications.get().title == f"{bob.display_name} invites you to Free crypto"
+    invitation = login_api(alice).get("/api/chat/invitations/").json()["results"][0]
+    assert invitation["room_name"] == "Free crypto" and invitation["invited_by"] == str(bob.pk)
+    declined = login_api(alice).post(f"/api/chat/invitations/{invitation['id']}/decline/")
+    assert declined.status_code == 204
+    assert login_api(alice).get("/api/chat/invitations/").json()["results"] == []
+    assert not Participant.objects.filter(room_id=room_id, user=alice).exists()
+
+
+def test_people_in_a_course_together_are_added_at_once(login_api, alice, bob, ines):
+    from lyceum.courses.models import CourseEnrollment
+    from lyceum.courses.tests.factories import CourseFactory
+
+    course = CourseFactory(instructor=ines)
+    CourseEnrollment.objects.bulk_create([CourseEnrollment(user=alice, course=course)])
+
+    created = login_api(ines).post(
+        "/api/chat/rooms/", {"name": "Office hours", "members": [str(alice.pk), str(bob.pk)]}, format="json"
+    )
+
+    members = set(
+        Participant.objects.filter(room_id=created.json()["id"]).values_list("user__username", flat=True)
+    )
+    assert members == {"ines", "alice"}  # bob shares no course with ines: invited
+    assert login_api(bob).get("/api/chat/invitations/").json()["count"] == 1
+
+
+def test_a_block_stops_invitations_and_direct_messages_and_can_be_undone(login_api, alice, bob):
+    direct = login_api(bob).post("/api/chat/rooms/", {"kind": "direct", "user": str(alice.pk)}, format="json")
+    blocked = login_api(alice).post("/api/chat/blocks/", {"user": str(bob.pk)}, format="json")
+
+    invite = login_api(bob).post(
+        "/api/chat/rooms/", {"name": "Again", "members": [str(alice.pk)]}, format="json"
+    )
+    message = login_api(bob).post(
+        "/api/chat/send/", {"room": direct.json()["id"], "content": "hello?"}, format="json"
+    )
+    reply = login_api(alice).post(
+        "/api/chat/send/", {"room": direct.json()["id"], "content": "no"}, format="json"
+    )
+    listed = login_api(alice).get("/api/chat/blocks/").json()["results"]
+    unblocked = login_api(alice).delete(f"/api/chat/blocks/{bob.pk}/")
+    after = login_api(bob).post(
+        "/api/chat/send/", {"room": direct.json()["id"], "content": "hi"}, format="json"
+    )
+
+    assert blocked.status_code == 201
+    assert invite.status_code == 403 and invite.json()["error"]["code"] == "blocked"
+    assert message.status_code == 403 and reply.status_code == 403
+    assert [row["username"] for row in listed] == ["bob"]
+    assert unblocked.status_code == 204 and after.status_code == 201
+    assert not ChatRoom.objects.filter(name="Again").exists()  # the refused create wrote nothing

@@ -11,15 +11,16 @@ from lyceum.accounts import services as accounts
 from lyceum.accounts.tests.factories import PASSWORD, UserFactory
 from lyceum.asgi import application
 from lyceum.chat import consumers
-from lyceum.chat.models import Message
+from lyceum.chat.models import Message, RoomInvitation
 from lyceum.chat.services import (
+    invitation_accept,
     message_event,
     message_send,
     participant_add,
-    room_create,
     room_group,
     room_message,
 )
+from lyceum.chat.tests.factories import group_room
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -53,7 +54,7 @@ async def next_of(socket, kind, limit=10, **match):
 
 @pytest.fixture
 def room(alice, bob):
-    return room_create(creator=alice, name="Live", member_ids=[bob.pk])
+    return group_room(creator=alice, name="Live", members=[bob])
 
 
 def test_a_message_is_acknowledged_and_reaches_the_other_member(alice, bob, room):
@@ -182,6 +183,8 @@ def test_typing_read_receipts_presence_and_delete(alice, bob, room):
         stopped = await next_of(b, "typing.stop")
         newcomer = await database_sync_to_async(UserFactory)()
         await database_sync_to_async(participant_add)(room=room, actor=alice, user_id=newcomer.pk)
+        invitation = await database_sync_to_async(lambda: RoomInvitation.objects.get(invitee=newcomer))()
+        await database_sync_to_async(invitation_accept)(invitation_id=invitation.pk, user=newcomer)
         room_join = await next_of(b, "room.join")
         await b.send_json_to({"type": "read", "seq": 1})
         receipt = await next_of(a, "read")
@@ -356,7 +359,7 @@ def test_an_over_long_client_id_is_refused_not_truncated_into_a_collision(alice,
 
 
 def test_a_socket_acts_only_on_its_own_room(alice, bob, room):
-    other = room_create(creator=alice, name="Elsewhere", member_ids=[bob.pk])
+    other = group_room(creator=alice, name="Elsewhere", members=[bob])
     elsewhere, _ = message_send(room_id=other.pk, sender=alice, content="original")
 
     async def scenario():

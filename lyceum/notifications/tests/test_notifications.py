@@ -6,7 +6,8 @@ from django.core import mail
 from lyceum.accounts import services as accounts
 from lyceum.asgi import application
 from lyceum.chat import presence
-from lyceum.chat.services import message_send, room_create
+from lyceum.chat.services import message_send
+from lyceum.chat.tests.factories import group_room
 from lyceum.courses.tests.factories import course_with_outline
 from lyceum.notifications.models import Notification
 from lyceum.notifications.services import notify
@@ -17,7 +18,7 @@ pytestmark = pytest.mark.django_db
 def test_a_message_notifies_members_who_are_not_in_the_room(
     alice, bob, ines, django_capture_on_commit_callbacks
 ):
-    room = room_create(creator=alice, name="Trio", member_ids=[bob.pk, ines.pk])
+    room = group_room(creator=alice, name="Trio", members=[bob, ines])
     presence.join(room_id=room.pk, user_id=ines.pk, channel="ines-socket")  # ines has the room open
 
     with django_capture_on_commit_callbacks(execute=True):
