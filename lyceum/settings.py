@@ -312,6 +312,10 @@ SPECTACULAR_SETTINGS = {
     # Swagger UI's files are served from this server, not a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "lyceum.core.schema.add_error_responses",
+    ],
 }
 
 # --- email --------------------------------------------------------------------------------------

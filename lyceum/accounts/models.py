@@ -31,6 +31,7 @@ class UserManager(BaseUserManager["User"]):
         user = self.model(username=username, email=self.normalize_email(email), **fields)
         user.set_password(password)
         user.save(using=self._db)
+        UserProfile.objects.using(self._db).get_or_create(user=user)  # every user has a profile
         return user
 
     def create_user(self, username: str, email: str, password: str | None = None, **fields) -> User:

@@ -79,8 +79,8 @@ class ReadSerializer(serializers.Serializer):
 
 
 class AddResultSerializer(serializers.Serializer):
-    status = serializers.ChoiceField(
-        choices=[("added", "Added: you share a course"), ("invited", "Invited: joins on accepting")]
+    status = serializers.CharField(
+        help_text="`added` (you share a course: in the room now) or `invited` (joins on accepting)."
     )
 
 

@@ -161,13 +161,15 @@ class LessonDetailView(APIView):
 
 
 BINARY = OpenApiResponse(OpenApiTypes.BINARY, description="The file (inline if a safe type, else attachment)")
+# The file's own type: whatever its content showed at upload (PDF, images, video, …).
+FILE_200 = (200, "*/*")
 
 
 class LessonResourceFileView(APIView):
     permission_classes = [AllowAny]
 
     @extend_schema(
-        responses={200: BINARY, 403: E403, 404: E404},
+        responses={FILE_200: BINARY, 403: E403, 404: E404},
         summary="Download a lesson's file (whoever may read the lesson; checked on every download)",
         tags=["courses"],
     )
@@ -185,7 +187,7 @@ class LessonVideoFileView(APIView):
     permission_classes = [AllowAny]
 
     @extend_schema(
-        responses={200: BINARY, 403: E403, 404: E404},
+        responses={FILE_200: BINARY, 403: E403, 404: E404},
         summary="A lesson's uploaded video (whoever may read the lesson)",
         tags=["courses"],
     )
