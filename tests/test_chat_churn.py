@@ -19,7 +19,8 @@ import urllib.request
 import pytest
 import websockets
 
-from tests.servers import asgi_server, manage, run_async, seed, server_env, ws_url
+from bench.harness import Server, uvicorn_argv
+from tests.servers import manage, run_async, seed, server_env, ws_url
 
 MESSAGES = 120
 CHURNING_READERS = 6
@@ -50,7 +51,10 @@ def server(tmp_path_factory):
     )
     manage(env, "migrate", "--noinput", "-v", "0")
     seeded = seed(env, SEED)
-    with asgi_server(env) as running:
+    # Keepalive pings off: the stalled member must be closed by its removal, not by a ping it
+    # could not answer while it was not reading (how long that takes depends on the machine).
+    argv = uvicorn_argv("lyceum.asgi:application", "--ws-ping-interval", "3600", "--ws-ping-timeout", "3600")
+    with Server(argv, env) as running:
         yield running, seeded
 
 
@@ -200,8 +204,14 @@ def test_a_stalled_member_removed_from_the_room_gets_nothing_sent_after_and_is_c
             return reply.status
 
     async def scenario():
-        stalled = await websockets.connect(url(member), origin=running.base_url, max_queue=1)
-        async with websockets.connect(url(owner), origin=running.base_url, max_size=None) as speaker:
+        # No keepalive pings from this client: a client that does not read cannot answer them,
+        # and how long the backlog takes to build depends on the machine.
+        stalled = await websockets.connect(
+            url(member), origin=running.base_url, max_queue=1, ping_interval=None
+        )
+        async with websockets.connect(
+            url(owner), origin=running.base_url, max_size=None, ping_interval=None
+        ) as speaker:
             await send(speaker, "before", STALLED_BACKLOG)
             assert await asyncio.to_thread(remove_member) == 204
             await send(speaker, "after", 20)
