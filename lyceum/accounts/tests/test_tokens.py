@@ -147,3 +147,15 @@ def test_a_revoked_refresh_token_presented_again_is_401_without_signing_out_ever
     assert response.json()["error"]["code"] == "token_revoked"
     api.credentials(HTTP_AUTHORIZATION=f"Bearer {current['access']}")
     assert api.get("/api/auth/profile/").status_code == 200
+
+
+def test_token_refresh_is_rate_limited_per_address(api, alice, rate_limits):
+    rate_limits(token_refresh="2/hour")
+    pair = services.tokens_issue(user=alice)
+
+    first = api.post(REFRESH, {"refresh": pair["refresh"]}, format="json")
+    second = api.post(REFRESH, {"refresh": first.json()["refresh"]}, format="json")
+    third = api.post(REFRESH, {"refresh": second.json()["refresh"]}, format="json")
+
+    assert (first.status_code, second.status_code, third.status_code) == (200, 200, 429)
+    assert int(third["Retry-After"]) > 0

@@ -133,3 +133,20 @@ def test_private_uploads_are_not_served_from_media(client, ines, lesson):
 
     assert client.get(f"/media/{resource.file.name}").status_code == 404
     assert client.get("/media/avatars/../lesson-resources/x.pdf").status_code == 404
+
+
+def test_with_nginx_the_view_authorises_and_hands_the_bytes_over_by_x_accel_redirect(
+    login_api, ines, lesson, settings
+):
+    settings.MEDIA_ACCEL_REDIRECT_PREFIX = "/protected-media/"
+    client = login_api(ines)
+    pdf = _upload(client, lesson, "slides.pdf", b"%PDF-1.7\n").json()
+    stored = LessonResource.objects.get(pk=pdf["id"]).file.name
+
+    served = client.get(f"/api/lessons/resources/{pdf['id']}/file/")
+
+    assert served.status_code == 200
+    assert served["X-Accel-Redirect"] == f"/protected-media/{stored}"
+    assert served.content == b""  # nginx sends the file
+    assert served["Content-Type"] == "application/pdf"
+    assert served["X-Content-Type-Options"] == "nosniff"

@@ -359,3 +359,14 @@ def test_lesson_resources_can_be_added_downloaded_and_removed(login_api, ines, a
     assert foreign_delete.status_code == 404
     assert deleted.status_code == 204
     assert student.get(f"/api/lessons/{lesson.pk}/").json()["resources"] == []
+
+
+def test_markdown_preview_is_rate_limited_per_user(login_api, ines, oscar, rate_limits):
+    rate_limits(markdown_preview="3/minute")
+    url = "/api/instructor/markdown/preview/"
+
+    codes = [login_api(ines).post(url, {"content": "*hi*"}, format="json").status_code for _ in range(4)]
+    other = login_api(oscar).post(url, {"content": "*hi*"}, format="json")
+
+    assert codes == [200, 200, 200, 429]
+    assert other.status_code == 200  # per user, not for everyone
