@@ -11,6 +11,8 @@ import json
 import os
 import subprocess
 import sys
+import urllib.error
+import urllib.request
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -76,3 +78,23 @@ def run_async(coroutine, timeout: float = 120):
 def ws_url(server: Server, path: str, token: str | None = None) -> str:
     url = server.base_url.replace("http", "ws", 1) + path
     return f"{url}?token={token}" if token else url
+
+
+def call_api(
+    server: Server, method: str, path: str, body: dict | None = None, token: str | None = None
+) -> tuple[int, dict]:
+    """One JSON request to ``server``; returns (status, decoded body or {}), errors included."""
+    request = urllib.request.Request(
+        server.base_url + path,
+        data=None if body is None else json.dumps(body).encode(),
+        headers={"Content-Type": "application/json"},
+        method=method,
+    )
+    if token:
+        request.add_header("Authorization", f"Bearer {token}")
+    try:
+        with urllib.request.urlopen(request, timeout=120) as reply:
+            status, raw = reply.status, reply.read()
+    except urllib.error.HTTPError as error:
+        status, raw = error.code, error.read()
+    return status, (json.loads(raw) if raw else {})

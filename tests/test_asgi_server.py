@@ -56,11 +56,12 @@ def test_a_demo_user_signs_in_over_http_and_opens_a_websocket(server):
     assert pong == {"type": "pong"}
 
 
-def test_an_anonymous_websocket_is_closed_with_4401(server):
+def test_an_anonymous_websocket_that_does_not_authenticate_is_closed_with_4401(server):
     async def talk():
         async with websockets.connect(
             server.base_url.replace("http", "ws") + "/ws/account/", origin=server.base_url
         ) as socket:
+            await socket.send(json.dumps({"type": "ping"}))  # anything but {"type": "auth"}
             with pytest.raises(websockets.ConnectionClosed) as closed:
                 await socket.recv()
         return closed.value.rcvd.code

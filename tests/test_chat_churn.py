@@ -14,13 +14,12 @@ from __future__ import annotations
 import asyncio
 import json
 import random
-import urllib.request
 
 import pytest
 import websockets
 
 from bench.harness import Server, uvicorn_argv
-from tests.servers import manage, run_async, seed, server_env, ws_url
+from tests.servers import call_api, manage, run_async, seed, server_env, ws_url
 
 MESSAGES = 120
 CHURNING_READERS = 6
@@ -195,13 +194,8 @@ def test_a_stalled_member_removed_from_the_room_gets_nothing_sent_after_and_is_c
         await reading
 
     def remove_member() -> int:
-        request = urllib.request.Request(
-            f"{running.base_url}/api/chat/rooms/{room}/participants/{seeded['ids'][1]}/",
-            headers={"Authorization": f"Bearer {owner}"},
-            method="DELETE",
-        )
-        with urllib.request.urlopen(request, timeout=60) as reply:
-            return reply.status
+        path = f"/api/chat/rooms/{room}/participants/{seeded['ids'][1]}/"
+        return call_api(running, "DELETE", path, token=owner)[0]
 
     async def scenario():
         # No keepalive pings from this client: a client that does not read cannot answer them,

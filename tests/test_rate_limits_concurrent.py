@@ -10,14 +10,12 @@ from __future__ import annotations
 import asyncio
 import json
 import threading
-import urllib.error
-import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import websockets
 
-from tests.servers import asgi_server, manage, run_async, seed, server_env, ws_url
+from tests.servers import asgi_server, call_api, manage, run_async, seed, server_env, ws_url
 
 BURST = 12
 
@@ -49,19 +47,6 @@ def server(tmp_path_factory):
         yield running, seeded
 
 
-def _post(url: str, body: dict, token: str | None = None) -> int:
-    request = urllib.request.Request(
-        url, data=json.dumps(body).encode(), headers={"Content-Type": "application/json"}, method="POST"
-    )
-    if token:
-        request.add_header("Authorization", f"Bearer {token}")
-    try:
-        with urllib.request.urlopen(request, timeout=120) as reply:
-            return reply.status
-    except urllib.error.HTTPError as error:
-        return error.code
-
-
 def _burst(call, count: int = BURST) -> list[int]:
     """Runs ``call`` ``count`` times, all released at the same moment."""
     start = threading.Barrier(count)
@@ -76,23 +61,26 @@ def _burst(call, count: int = BURST) -> list[int]:
 
 def test_concurrent_wrong_passwords_get_exactly_the_limit_through(server):
     running, _ = server
-    url = running.base_url + "/api/auth/login/"
 
-    codes = _burst(lambda: _post(url, {"login": "dana", "password": "a-wrong-guess"}))
+    def guess() -> int:
+        return call_api(running, "POST", "/api/auth/login/", {"login": "dana", "password": "a-wrong-guess"})[
+            0
+        ]
+
+    codes = _burst(guess)
 
     assert codes.count(401) == 3
     assert codes.count(429) == BURST - 3
     # The right password is refused too now: the account's failures are used up.
-    assert _post(url, {"login": "dana@example.com", "password": "danas-password-1"}) == 429
+    right = {"login": "dana@example.com", "password": "danas-password-1"}
+    assert call_api(running, "POST", "/api/auth/login/", right)[0] == 429
 
 
 def test_concurrent_chat_sends_share_one_limit_with_the_socket(server):
     running, seeded = server
-    url = running.base_url + "/api/chat/send/"
+    body = {"room": seeded["room"], "content": "hello"}
 
-    codes = _burst(
-        lambda: _post(url, {"room": seeded["room"], "content": "hello"}, token=seeded["writer"]), count=8
-    )
+    codes = _burst(lambda: call_api(running, "POST", "/api/chat/send/", body, seeded["writer"])[0], count=8)
 
     assert codes.count(201) == 5
     assert codes.count(429) == 3

@@ -57,15 +57,26 @@ class LockedMemoryStorage(MemoryStorage):
             return super().reset()
 
 
-@functools.cache
-def _storage(url: str) -> Storage:
-    if url.startswith("memory://"):
-        return LockedMemoryStorage()
-    return storage_from_string(url, key_prefix=settings.RATE_LIMIT_KEY_PREFIX)
+_storages: dict[str, Storage] = {}
+_storages_lock = threading.Lock()
 
 
 def storage() -> Storage:
-    return _storage(settings.RATE_LIMIT_STORAGE_URL)
+    """The storage ``RATE_LIMIT_STORAGE_URL`` names, made once per process. Made under a lock:
+    ``limits`` checks its Redis dependency lazily, and two threads doing it at once on a fresh
+    server saw "redis 0.0.0" and answered 500 (tests/test_rate_limits_concurrent.py)."""
+    url = settings.RATE_LIMIT_STORAGE_URL
+    found = _storages.get(url)
+    if found is None:
+        with _storages_lock:
+            found = _storages.get(url)
+            if found is None:
+                if url.startswith("memory://"):
+                    found = LockedMemoryStorage()
+                else:
+                    found = storage_from_string(url, key_prefix=settings.RATE_LIMIT_KEY_PREFIX)
+                _storages[url] = found
+    return found
 
 
 def _limiter() -> FixedWindowRateLimiter:
