@@ -75,7 +75,9 @@ def test_register_login_edit_profile_upload_avatar_logout(live_server, page, scr
     expect(page.get_by_text("Your new avatar is saved.")).to_be_visible()
     avatar = page.get_by_role("img", name="Avatar of Grace Hopper")
     expect(avatar).to_be_visible()
-    assert page.evaluate("img => img.naturalWidth", avatar.element_handle()) == 512
+    # Wait for the image to decode (on a busy machine it may not have yet), then measure it.
+    width = page.evaluate("img => img.decode().then(() => img.naturalWidth)", avatar.element_handle())
+    assert width == 512
     screenshot("03-profile")
 
     page.get_by_role("button", name=re.compile("Log out")).click()
