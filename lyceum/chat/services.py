@@ -11,7 +11,6 @@ import json
 import uuid
 from typing import Any
 
-from asgiref.sync import async_to_sync
 from channels.exceptions import ChannelFull
 from channels.layers import get_channel_layer
 from django.core.exceptions import ValidationError
@@ -23,7 +22,7 @@ from lyceum.accounts.models import User
 from lyceum.core import ratelimit
 from lyceum.core.events import publish
 from lyceum.core.exceptions import Forbidden, NotFound
-from lyceum.core.realtime import group_send
+from lyceum.core.realtime import group_send, run_sync
 from lyceum.courses.models import Course
 
 from . import events, presence
@@ -281,7 +280,7 @@ def member_left(*, room_id: Any, user_id: Any) -> None:
         if layer is None:
             return
         for channel in presence.channels_of(room_id=room_id, user_id=user_id):
-            async_to_sync(_cut_off)(layer, room_group(room_id), channel)
+            run_sync(_cut_off, layer, room_group(room_id), channel)
 
     broadcast(room_id, {"type": "room.leave", "room": str(room_id), "user": str(user_id)})
     transaction.on_commit(cut_off)  # after the broadcast: the member hears room.leave first
