@@ -25,6 +25,7 @@ from . import presence, selectors, services
 from .models import ChatRoom, Participant
 
 CLOSE_NOT_A_MEMBER = 4403
+MAX_SEQ = 2**63 - 1  # sequence numbers are 64-bit: a larger "after" is a bad frame, not a crash
 _presence = sync_to_async(lambda change, **kwargs: change(**kwargs), thread_sensitive=False)
 
 
@@ -61,7 +62,7 @@ class ChatConsumer(JsonSocket):
             after = int(values[-1])
         except ValueError:
             return None, True
-        return (after, False) if after >= 0 else (None, True)
+        return (after, False) if 0 <= after <= MAX_SEQ else (None, True)
 
     async def disconnect(self, code: int) -> None:
         if hasattr(self, "group"):
@@ -152,7 +153,7 @@ class ChatConsumer(JsonSocket):
 
     async def on_resume(self, content: dict) -> None:
         after = content.get("after", 0)
-        if not isinstance(after, int) or isinstance(after, bool) or after < 0:
+        if not isinstance(after, int) or isinstance(after, bool) or not 0 <= after <= MAX_SEQ:
             raise ValidationError("after must be the last sequence number seen (0 or more).")
         await self._resume(after)
 
@@ -172,7 +173,7 @@ class ChatConsumer(JsonSocket):
 
     async def on_read(self, content: dict) -> None:
         seq = content.get("seq")
-        if seq is not None and (not isinstance(seq, int) or isinstance(seq, bool) or seq < 0):
+        if seq is not None and (not isinstance(seq, int) or isinstance(seq, bool) or not 0 <= seq <= MAX_SEQ):
             raise ValidationError("seq must be a sequence number.")
         await database_sync_to_async(self._mark_read)(seq)
 

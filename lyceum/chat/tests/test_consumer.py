@@ -289,12 +289,17 @@ def test_bad_frames_get_an_error_and_the_socket_stays_open(alice, room):
         too_long = await next_of(socket, "error")
         await socket.send_json_to({"type": "resume", "after": "yesterday"})
         bad_resume = await next_of(socket, "error")
+        await socket.send_json_to({"type": "resume", "after": 10**30})  # past any 64-bit number
+        huge_resume = await next_of(socket, "error")
+        await socket.send_json_to({"type": "read", "seq": 10**30})
+        huge_read = await next_of(socket, "error")
         await socket.send_json_to({"type": "ping"})
         pong = await next_of(socket, "pong")
         await socket.disconnect()
-        return malformed, unknown, too_long, bad_resume, pong
+        return malformed, unknown, too_long, bad_resume, pong, huge_resume, huge_read
 
-    malformed, unknown, too_long, bad_resume, pong = async_to_sync(scenario)()
+    malformed, unknown, too_long, bad_resume, pong, huge_resume, huge_read = async_to_sync(scenario)()
+    assert huge_resume["code"] == huge_read["code"] == "invalid"
     assert malformed["code"] == "malformed_frame"
     assert unknown["code"] == "unknown_event"
     assert too_long["code"] == "invalid"
