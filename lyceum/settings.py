@@ -188,7 +188,13 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": env_str("CACHE_KEY_PREFIX", "lyceum")},
+            "CONFIG": {
+                # redis-py 8 times socket reads out after 5 s by default, shorter than the
+                # blocking pop a socket waits in for its next message (channels_redis issue 422):
+                # idle sockets were torn down. Reads may take up to 30 s here.
+                "hosts": [{"address": REDIS_URL, "socket_timeout": 30}],
+                "prefix": env_str("CACHE_KEY_PREFIX", "lyceum"),
+            },
         }
     }
 else:

@@ -3,6 +3,7 @@ and a WebSocket, in a separate uvicorn process with its own database."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import urllib.request
 
@@ -67,3 +68,22 @@ def test_an_anonymous_websocket_that_does_not_authenticate_is_closed_with_4401(s
         return closed.value.rcvd.code
 
     assert run_async(talk()) == 4401
+
+
+def test_an_idle_socket_stays_open_past_the_redis_clients_read_timeout(server):
+    """redis-py 8 times reads out after 5 s by default, shorter than the channel layer's blocking
+    wait for the next message: idle sockets were torn down every 5 s on Redis (channels_redis
+    issue 422). On the embedded default this shows the same behaviour holds."""
+    tokens = _post_json(
+        server.base_url + "/api/auth/login/", {"login": "student", "password": "learn-lyceum-2026"}
+    )
+
+    async def talk():
+        url = ws_url(server, "/ws/account/", tokens["access"])
+        async with websockets.connect(url, ping_interval=None) as socket:
+            await socket.recv()  # hello
+            await asyncio.sleep(8)
+            await socket.send(json.dumps({"type": "ping"}))
+            return json.loads(await asyncio.wait_for(socket.recv(), 10))
+
+    assert run_async(talk()) == {"type": "pong"}

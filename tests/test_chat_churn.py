@@ -149,7 +149,12 @@ def test_every_resuming_client_ends_with_every_message_once_in_order(server):
         ]
         return await asyncio.gather(send_all(url(tokens[0]), running.base_url, rng), *readers)
 
-    stored, *readers = run_async(churn(), timeout=240)
+    try:
+        stored, *readers = run_async(churn(), timeout=240)
+    except BaseException:
+        running.log.seek(0)
+        print(running.log.read().decode(errors="replace")[-8000:])  # the server's side of it
+        raise
 
     # Each message was stored once, in the order it was first sent, whatever was resent.
     assert [stored[f"c{n}"] for n in range(MESSAGES)] == list(range(1, MESSAGES + 1))
