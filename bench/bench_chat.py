@@ -102,7 +102,8 @@ async def lecture(
 def measure_lyceum(layer: str, rate: int, args) -> dict[str, float]:
     extra = {"JWT_ACCESS_MINUTES": "120", "BENCH_LISTENERS": str(args.listeners)}
     # The benchmark's sender posts faster than a person may (the default limit is 20 in 10 s).
-    extra["CHAT_RATE_LIMIT_FRAMES"] = str(rate * args.seconds * 2)
+    allowance = f"{rate * args.seconds * 2}/{args.seconds * 2} seconds"
+    extra.update(RATE_CHAT_SEND=allowance, RATE_CHAT_FRAME=allowance)
     if layer == "redis":
         extra.update(REDIS_URL=REDIS_URL, CACHE_KEY_PREFIX=f"lyceum-bench-{os.getpid()}-{rate}")
     with lyceum_instance(**extra) as env:
