@@ -29,10 +29,10 @@ class AddressRateThrottle(_PolicyThrottle):
         return "ip:" + (self.get_ident(request) or "unknown")
 
 
-class UserRateThrottle(_PolicyThrottle):
+class UserRateThrottle(AddressRateThrottle):
     """Limits by signed-in user (by address for anonymous requests)."""
 
     def identity(self, request) -> str:
         if request.user and request.user.is_authenticated:
             return f"user:{request.user.pk}"
-        return "ip:" + (self.get_ident(request) or "unknown")
+        return super().identity(request)
