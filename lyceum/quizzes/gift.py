@@ -1,30 +1,65 @@
-"""Moodle's GIFT question format: parsing into plain question data.
+"""Moodle's GIFT question format: parsing into plain question data, and writing it back.
 
 Written here because the one GIFT parser on PyPI (pygiftparser) has not been released since 2017
 and reports no line numbers; instructors need to be told where their file is wrong.
 
-Supported: single choice (``{=right ~wrong}``), multiple choice with weights
-(``{~%50%a ~%50%b ~%-100%c}``), true/false (``{T}``, ``{FALSE}``), short answer (``{=a =b}``),
-numeric (``{#3.14:0.01}``, ``{#1..5}``), essay (``{}``), titles (``::title::``), per-answer
-feedback (``#...``, ignored), general feedback (``####...``, kept as the explanation), missing-word
-questions (text after the answer block), ``//`` comments, ``$CATEGORY`` lines and the escapes
-``\\~ \\= \\# \\{ \\} \\:``. Matching questions (``->``) are refused with their line number.
+The reading follows Moodle's own importer (``question/format/gift/format.php``) so that a bank
+means here what it means in Moodle:
+
+- the type is decided as Moodle decides it: no answer block is a description; an empty block an
+  essay; ``{#…}`` numeric; any ``~`` multiple choice (single choice when some answer starts with
+  ``=``, several answers allowed otherwise); ``=`` with ``->`` matching; ``T``/``F`` true/false;
+  anything else short answer;
+- weights (``~%25%a``, ``=%50%Cat``, ``~%-100%c``) are kept as each answer's fraction; ``=`` is
+  100 %, ``~`` without a weight 0 %, a short or numeric answer without a weight 100 %;
+- ``#`` after an answer is its feedback (true/false: ``{T#wrong#right}``); ``####`` the general
+  feedback; ``::title::`` the name; ``$CATEGORY:`` the category of the questions that follow;
+- ``[plain]``, ``[markdown]``, ``[html]``, ``[moodle]`` are stripped wherever they stand and decide
+  how the text renders (Moodle's auto-format is the default);
+- ``\\\\`` is one backslash, ``\\~ \\= \\# \\{ \\} \\:`` the characters themselves, ``\\n`` a line
+  break; a byte-order mark at the start of the file is ignored;
+- numeric answers: ``{#3.14:0.01}``, ``{#1..5}``, several weighted answers
+  (``{#=1822:0 =%50%1822:2}``) and feedback for any other number (``{#3:2~#Completely wrong}``).
+
+What Moodle's question editor refuses is refused, with the line number: a single-choice question
+with no choice worth 100 %, a multiple-answer question whose positive weights do not add up to
+100 %, a short or numeric question with no answer worth 100 %, weights beyond ±100 %, a
+choice question with fewer than two choices, a matching question with fewer than two pairs.
+Two differences, both kinder than a silent wrong grade: ``{#three}`` is refused (Moodle turns a
+non-number into the catch-all ``*``, worth full marks), and ``=%50%x`` in a choice question is a
+50 % choice (Moodle keeps the weight as part of the text).
+
+Lyceum's all-or-nothing multiple choice has no GIFT syntax: the export marks it with the comment
+``// lyceum: all-or-nothing``, which Moodle ignores and this reader honours.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-ESCAPES = {"\\~": "~", "\\=": "=", "\\#": "#", "\\{": "{", "\\}": "}", "\\:": ":", "\\n": "\n"}
+from .text import convert, split_marker
+
+_ESCAPES = {"\\:": ":", "\\#": "#", "\\=": "=", "\\{": "{", "\\}": "}", "\\~": "~", "\\n": "\n"}
+_BACKSLASH = "\x00bs\x00"
 _PLACEHOLDER = "\x00{}\x00"
+_WEIGHT = re.compile(r"^%\s*(-?\d+(?:\.\d+)?)\s*%")
+ALL_OR_NOTHING = "lyceum: all-or-nothing"
+HUNDRED = Decimal(100)
 
 
 @dataclass
 class ParsedChoice:
     text: str
-    is_correct: bool
+    fraction: Decimal
+    feedback: str = ""
+    match_text: str = ""
+
+    @property
+    def is_correct(self) -> bool:
+        return self.fraction > 0
 
 
 @dataclass
@@ -32,13 +67,14 @@ class ParsedQuestion:
     line: int
     type: str
     text: str
+    text_format: str = "moodle"
     title: str = ""
+    category: str = ""
     explanation: str = ""
     choices: list[ParsedChoice] = field(default_factory=list)
     partial_credit: bool = False
-    accepted_answers: list[str] = field(default_factory=list)
-    numeric_answer: Decimal | None = None
-    numeric_tolerance: Decimal = Decimal("0")
+    accepted_answers: list[dict] = field(default_factory=list)
+    numeric_answers: list[dict] = field(default_factory=list)
 
 
 @dataclass
@@ -56,36 +92,55 @@ class GiftSyntaxError(ValueError):
         super().__init__("; ".join(str(error) for error in errors))
 
 
+def _fail(line: int, message: str) -> GiftSyntaxError:
+    return GiftSyntaxError([GiftError(line, message)])
+
+
 def _protect(text: str) -> str:
     """Hides escaped characters so that splitting on the special ones ignores them."""
-    for index, escape in enumerate(ESCAPES):
+    text = text.replace("\\\\", _BACKSLASH)
+    for index, escape in enumerate(_ESCAPES):
         text = text.replace(escape, _PLACEHOLDER.format(index))
     return text
 
 
 def _restore(text: str) -> str:
-    for index, plain in enumerate(ESCAPES.values()):
+    for index, plain in enumerate(_ESCAPES.values()):
         text = text.replace(_PLACEHOLDER.format(index), plain)
-    return text.strip()
+    return text.replace(_BACKSLASH, "\\").strip()
 
 
-def _blocks(source: str):
-    """(first line number, text) of each question: blank lines separate them."""
-    lines, start = [], None
+@dataclass
+class _Block:
+    line: int
+    text: str
+    category: str
+    all_or_nothing: bool
+
+
+def _blocks(source: str) -> Iterable[_Block]:
+    """Each question's first line number and text: blank lines separate them; ``//`` comment
+    lines are dropped (noting Lyceum's marker); ``$CATEGORY:`` sets the category that follows."""
+    lines: list[str] = []
+    start, category, flag = None, "", False
     for number, line in enumerate(source.splitlines(), start=1):
         stripped = line.strip()
-        if stripped.startswith("//") or stripped.startswith("$CATEGORY"):
+        if stripped.startswith("//"):
+            flag = flag or stripped[2:].strip() == ALL_OR_NOTHING
+            continue
+        if stripped.startswith("$CATEGORY:"):
+            category = _restore(_protect(stripped[len("$CATEGORY:") :]))
             continue
         if not stripped:
             if lines:
-                yield start, "\n".join(lines)
-            lines, start = [], None
+                yield _Block(start, "\n".join(lines), category, flag)
+            lines, start, flag = [], None, False
             continue
         if start is None:
             start = number
         lines.append(line)
     if lines:
-        yield start, "\n".join(lines)
+        yield _Block(start, "\n".join(lines), category, flag)
 
 
 def _decimal(text: str, line: int, what: str) -> Decimal:
@@ -94,116 +149,224 @@ def _decimal(text: str, line: int, what: str) -> Decimal:
         number = Decimal(text.strip())
     except InvalidOperation:
         number = None
-    if number is None or not number.is_finite() or abs(number) >= Decimal("1e14"):
-        raise GiftSyntaxError([GiftError(line, f"{what} {text.strip()!r} is not a number.")])
+    if number is None or not number.is_finite() or abs(number) >= Decimal("1e13"):
+        raise _fail(line, f"{what} {_restore(text)!r} is not a number.")
     return number
 
 
-def _answers(block: str, line: int) -> list[tuple[str, Decimal | None, str]]:
-    """(marker, weight percent or None, text) for each ``=``/``~`` answer in the block."""
-    tokens = re.split(r"(?=[=~])", block.strip())
-    if tokens and tokens[0].strip():
-        raise GiftSyntaxError(
-            [GiftError(line, f"Each answer must start with = or ~ (found {_restore(tokens[0])!r}).")]
+def _weight(answer: str, line: int, default: Decimal) -> tuple[Decimal, str]:
+    """(fraction, the answer without its ``%weight%``)."""
+    match = _WEIGHT.match(answer)
+    if not match:
+        return default, answer
+    percent = Decimal(match.group(1))
+    if not -HUNDRED <= percent <= HUNDRED:
+        raise _fail(line, f"The weight {percent}% is beyond ±100%.")
+    return percent / HUNDRED, answer[match.end() :]
+
+
+def _split(body: str, separator: str) -> list[str]:
+    parts = body.split(separator)
+    if parts and not parts[0].strip():
+        parts = parts[1:]
+    return [part.strip() for part in parts]
+
+
+class _Reader:
+    """Reads one question's block, the way Moodle's ``readquestion`` does."""
+
+    def __init__(self, block: _Block) -> None:
+        self.block = block
+        self.line = block.line
+
+    def formatted(self, raw: str, question_format: str) -> str:
+        """An answer's or feedback's text, its own format marker stripped and its text rewritten
+        for the question's format."""
+        text, text_format = split_marker(_restore(raw), question_format)
+        return convert(text, text_format, question_format)
+
+    def plain(self, raw: str) -> str:
+        """A text compared with what students type (short answers, matching answers)."""
+        return split_marker(_restore(raw), "plain")[0]
+
+    def comment(self, raw: str, question_format: str) -> tuple[str, str]:
+        """(answer, feedback) of ``answer#feedback``."""
+        answer, _, feedback = raw.partition("#")
+        return answer, self.formatted(feedback, question_format) if feedback.strip() else ""
+
+    def read(self) -> ParsedQuestion:
+        raw = self.block.text
+        text = _protect(raw).strip()
+        title = ""
+        if text.startswith("::"):
+            end = text.find("::", 2)
+            if end >= 0:
+                title, text = _restore(text[2:end]), text[end + 2 :].strip()
+        opening, closing = text.find("{"), text.find("}")
+        brace_line = self.line + raw.count("\n") - (text[opening:].count("\n") if opening >= 0 else 0)
+        description = opening < 0 and closing < 0
+        if not description and (opening < 0 or closing < opening):
+            raise _fail(brace_line, "An answer block must open with { and close with }.")
+        if description:
+            question_text, answers = text, ""
+        else:
+            if "{" in text[closing:] or "}" in text[closing + 1 :]:
+                raise _fail(brace_line, "A question can have only one answer block.")
+            answers = text[opening + 1 : closing].strip()
+            before, after = text[:opening], text[closing + 1 :]
+            question_text = before.rstrip() + " _____ " + after.lstrip() if after.strip() else before
+        general = ""
+        if "####" in answers:
+            cut = answers.rfind("####")
+            answers, general = answers[:cut].strip(), answers[cut + 4 :]
+        question_text, text_format = split_marker(_restore(question_text), "moodle")
+        if not question_text:
+            raise _fail(self.line, "The question has no text.")
+        parsed = ParsedQuestion(
+            line=self.line,
+            type="",
+            text=question_text,
+            text_format=text_format,
+            title=title,
+            category=self.block.category,
+            explanation=self.formatted(general, text_format) if general.strip() else "",
         )
-    answers = []
-    for token in tokens[1:]:
-        marker, body = token[0], token[1:]
-        weight = None
-        if match := re.match(r"\s*%(-?\d+(?:\.\d+)?)%", body):
-            weight, body = Decimal(match.group(1)), body[match.end() :]
-        text = body.split("#", 1)[0]  # what follows # is feedback for this answer
-        if "->" in text:
-            raise GiftSyntaxError([GiftError(line, "Matching questions (->) are not supported.")])
-        if not text.strip():
-            raise GiftSyntaxError([GiftError(line, f"An answer after {marker} is empty.")])
-        answers.append((marker, weight, _restore(text)))
-    return answers
-
-
-def _parse_block(start: int, raw: str) -> ParsedQuestion:
-    text = _protect(raw)
-    title = ""
-    if match := re.match(r"\s*::(.*?)::", text, re.S):
-        title, text = _restore(match.group(1)), text[match.end() :]
-    text = re.sub(r"^\s*\[(?:html|markdown|plain|moodle)\]", "", text)
-    opening = text.find("{")
-    if opening < 0:
-        raise GiftSyntaxError([GiftError(start, "No answer block: add {…} after the question.")])
-    brace_line = start + raw.count("\n", 0, len(raw)) - text[opening:].count("\n")
-    closing = text.find("}", opening)
-    if closing < 0:
-        raise GiftSyntaxError([GiftError(brace_line, "The answer block opened here is never closed with }.")])
-    if "{" in text[closing:]:
-        raise GiftSyntaxError([GiftError(brace_line, "A question can have only one answer block.")])
-    before, block, after = text[:opening], text[opening + 1 : closing], text[closing + 1 :]
-    question_text = _restore(before.rstrip() + " _____ " + after.lstrip() if after.strip() else before)
-    if not question_text:
-        raise GiftSyntaxError([GiftError(start, "The question has no text.")])
-    block, _, general = block.partition("####")
-    parsed = ParsedQuestion(
-        line=start, type="", text=question_text, title=title, explanation=_restore(general)
-    )
-    body = block.strip()
-    if not body:
-        parsed.type = "essay"
-    elif body.startswith("#"):
-        parsed.type = "numeric"
-        spec = body[1:].strip()
-        if spec.startswith("="):
-            spec = _answers(spec, brace_line)[0][2]
-        spec = spec.split("#", 1)[0].strip()
-        if ".." in spec:
-            low, high = (_decimal(part, brace_line, "The range end") for part in spec.split(".."))
-            if high < low:
-                raise GiftSyntaxError([GiftError(brace_line, "The range ends below its start.")])
-            parsed.numeric_answer = (low + high) / 2
-            parsed.numeric_tolerance = (high - low) / 2
+        self.line = brace_line
+        if description:
+            parsed.type = "description"
+        elif not answers:
+            parsed.type = "essay"
+        elif answers.startswith("#"):
+            self.numeric(parsed, answers[1:])
+        elif "~" in answers:
+            self.choices(parsed, answers)
+        elif "=" in answers and "->" in answers:
+            self.matching(parsed, answers)
+        elif answers.split("#", 1)[0].strip() in ("T", "TRUE", "F", "FALSE"):
+            self.true_false(parsed, answers)
         else:
-            value, _, tolerance = spec.partition(":")
-            parsed.numeric_answer = _decimal(value, brace_line, "The answer")
-            parsed.numeric_tolerance = (
-                _decimal(tolerance, brace_line, "The tolerance") if tolerance.strip() else Decimal("0")
-            )
-            if parsed.numeric_tolerance < 0:
-                raise GiftSyntaxError([GiftError(brace_line, "The tolerance is negative.")])
-    elif re.fullmatch(r"(T|TRUE|F|FALSE)\s*(#.*)?", body, re.S):
+            self.short_text(parsed, answers)
+        return parsed
+
+    def choices(self, parsed: ParsedQuestion, answers: str) -> None:
+        single = "=" in answers
+        parsed.type = "single" if single else "multiple"
+        parsed.partial_credit = not single and not self.block.all_or_nothing
+        for part in _split(answers.replace("=", "~="), "~"):
+            if part.startswith("="):
+                fraction, part = _weight(part[1:].lstrip(), self.line, Decimal(1))
+            else:
+                fraction, part = _weight(part, self.line, Decimal(0))
+            answer, feedback = self.comment(part, parsed.text_format)
+            text = self.formatted(answer, parsed.text_format)
+            if not text:
+                raise _fail(self.line, "An answer is empty.")
+            parsed.choices.append(ParsedChoice(text=text, fraction=fraction, feedback=feedback))
+        if len(parsed.choices) < 2:
+            raise _fail(self.line, "A choice question needs at least two answers.")
+        fractions = [choice.fraction for choice in parsed.choices]
+        if single and max(fractions) != 1:
+            best = (max(fractions) * 100).normalize()
+            raise _fail(self.line, f"One of the choices should be worth 100% (the best is {best:f}%).")
+        if not single:
+            total = sum((f for f in fractions if f > 0), Decimal(0))
+            if round(total, 2) != 1:
+                raise _fail(
+                    self.line,
+                    f"The positive weights add up to {(total * 100).normalize():f}%, not 100%. "
+                    "(A single-choice question marks its right answer with =.)",
+                )
+
+    def matching(self, parsed: ParsedQuestion, answers: str) -> None:
+        parsed.type = "matching"
+        for part in _split(answers, "="):
+            if "->" not in part:
+                raise _fail(
+                    self.line, f"Each pair of a matching question is written stem -> answer ({part!r})."
+                )
+            stem, _, answer = part.partition("->")
+            stem, answer = self.formatted(stem, parsed.text_format), self.plain(answer)
+            if not answer:
+                raise _fail(self.line, f"The stem {stem!r} has no answer after ->.")
+            parsed.choices.append(ParsedChoice(text=stem, fraction=Decimal(0), match_text=answer))
+        if sum(1 for choice in parsed.choices if choice.text) < 2:
+            raise _fail(self.line, "A matching question needs at least two pairs.")
+
+    def true_false(self, parsed: ParsedQuestion, answers: str) -> None:
         parsed.type = "true_false"
-        truth = body.split("#", 1)[0].strip() in ("T", "TRUE")
-        parsed.choices = [ParsedChoice("True", truth), ParsedChoice("False", not truth)]
-    else:
-        answers = _answers(body, brace_line)
-        right = [a for a in answers if a[0] == "="]
-        weighted = [a for a in answers if a[1] is not None]
-        if not any(a[0] == "~" for a in answers):
-            parsed.type = "short_text"
-            parsed.accepted_answers = [text for _, _, text in answers]
-        elif weighted:
-            parsed.type = "multiple"
-            parsed.partial_credit = True
-            parsed.choices = [
-                ParsedChoice(text, marker == "=" or (weight is not None and weight > 0))
-                for marker, weight, text in answers
-            ]
-        elif len(right) == 1:
-            parsed.type = "single"
-            parsed.choices = [ParsedChoice(text, marker == "=") for marker, _, text in answers]
-        elif not right:
-            raise GiftSyntaxError([GiftError(brace_line, "No answer is marked right (=).")])
-        else:
-            parsed.type = "multiple"
-            parsed.choices = [ParsedChoice(text, marker == "=") for marker, _, text in answers]
-        if parsed.type == "multiple" and not any(c.is_correct for c in parsed.choices):
-            raise GiftSyntaxError([GiftError(brace_line, "No answer has a positive weight.")])
-    return parsed
+        answer, wrong, right = ([*answers.split("#", 2), "", ""])[:3]
+        truth = answer.strip() in ("T", "TRUE")
+        wrong, right = (
+            self.formatted(text, parsed.text_format) if text.strip() else "" for text in (wrong, right)
+        )
+        parsed.choices = [
+            ParsedChoice("True", Decimal(1 if truth else 0), right if truth else wrong),
+            ParsedChoice("False", Decimal(0 if truth else 1), wrong if truth else right),
+        ]
+
+    def short_text(self, parsed: ParsedQuestion, answers: str) -> None:
+        parsed.type = "short_text"
+        for part in _split(answers, "="):
+            fraction, part = _weight(part, self.line, Decimal(1))
+            answer, feedback = self.comment(part, parsed.text_format)
+            text = self.plain(answer)
+            if not text:
+                raise _fail(self.line, "An answer is empty.")
+            parsed.accepted_answers.append({"text": text, "fraction": str(fraction), "feedback": feedback})
+        self._require_full_marks(parsed.accepted_answers)
+
+    def numeric(self, parsed: ParsedQuestion, answers: str) -> None:
+        parsed.type = "numeric"
+        other = ""
+        if "~" in answers:
+            cut = answers.find("~")
+            answers, other = answers[:cut], answers[cut:]
+        parts = _split(answers, "=")
+        if not parts:
+            raise _fail(self.line, "A numeric question needs an answer.")
+        for part in parts:
+            fraction, part = _weight(part, self.line, Decimal(1))
+            answer, feedback = self.comment(part, parsed.text_format)
+            answer = _restore(answer)
+            if answer.split(":", 1)[0].strip() == "*":
+                value, tolerance = "*", Decimal(0)
+            elif ".." in answer:
+                low, high = (_decimal(end, self.line, "The range end") for end in answer.split("..", 1))
+                if high < low:
+                    raise _fail(self.line, "The range ends below its start.")
+                value, tolerance = (low + high) / 2, (high - low) / 2
+            else:
+                number, _, margin = answer.partition(":")
+                value = _decimal(number, self.line, "The answer")
+                tolerance = _decimal(margin, self.line, "The tolerance") if margin.strip() else Decimal(0)
+                if tolerance < 0:
+                    raise _fail(self.line, "The tolerance is negative.")
+            parsed.numeric_answers.append(
+                {
+                    "value": str(value),
+                    "tolerance": str(tolerance),
+                    "fraction": str(fraction),
+                    "feedback": feedback,
+                }
+            )
+        if other:
+            _, feedback = self.comment(other[1:], parsed.text_format)
+            parsed.numeric_answers.append(
+                {"value": "*", "tolerance": "0", "fraction": "0", "feedback": feedback}
+            )
+        self._require_full_marks(parsed.numeric_answers)
+
+    def _require_full_marks(self, answers: list[dict]) -> None:
+        if not any(Decimal(answer["fraction"]) == 1 for answer in answers):
+            raise _fail(self.line, "One of the answers should be worth 100%, so full marks can be earned.")
 
 
 def parse_gift(source: str) -> list[ParsedQuestion]:
     """Every question of a GIFT file, or ``GiftSyntaxError`` listing each bad question's line."""
     questions, errors = [], []
-    for start, raw in _blocks(source):
+    for block in _blocks(source.removeprefix("\ufeff")):
         try:
-            questions.append(_parse_block(start, raw))
+            questions.append(_Reader(block).read())
         except GiftSyntaxError as error:
             errors.extend(error.errors)
     if errors:
@@ -211,3 +374,101 @@ def parse_gift(source: str) -> list[ParsedQuestion]:
     if not questions:
         raise GiftSyntaxError([GiftError(1, "The file holds no question.")])
     return questions
+
+
+# --- writing ------------------------------------------------------------------------------------
+
+_RESERVED = {
+    "\\": "\\\\",
+    "#": "\\#",
+    "=": "\\=",
+    "~": "\\~",
+    "{": "\\{",
+    "}": "\\}",
+    ":": "\\:",
+    "\n": "\\n",
+}
+
+
+def escape(text: str) -> str:
+    """Moodle's ``repchar``: the reserved characters escaped, line breaks as ``\\n``."""
+    return "".join(_RESERVED.get(char, char) for char in text.replace("\r", ""))
+
+
+def _percent(fraction: Decimal) -> str:
+    return f"{(Decimal(fraction) * HUNDRED).normalize():f}"
+
+
+def write_gift(questions: Iterable) -> str:
+    """A GIFT file of ``questions`` (``Question``s with their choices) that ``parse_gift`` and
+    Moodle read back as the same questions, weights and feedback."""
+    out, category = [], ""
+    for question in questions:
+        if question.category != category:
+            category = question.category
+            out.append(f"$CATEGORY: {category}\n")
+        lines = [f"// question: {question.id}"]
+        if question.type == "multiple" and not question.partial_credit:
+            lines.append(f"// {ALL_OR_NOTHING}")
+        head = f"::{escape(question.title)}::" if question.title else ""
+        fmt = question.text_format
+        marker = f"[{fmt}]" if fmt != "moodle" else ""
+        text = head + marker + escape(question.text)
+
+        def feedback(value: str) -> str:
+            return f"#{escape(value)}" if value else ""
+
+        general = f"####{escape(question.explanation)}" if question.explanation else ""
+        choices = list(question.choices.all())
+        kind = question.type
+        if kind == "description":
+            lines.append(text)
+        elif kind == "essay":
+            lines.append(f"{text} {{{general}}}")
+        elif kind == "true_false":
+            right = next(c for c in choices if c.fraction > 0)
+            wrong = next(c for c in choices if c is not right)
+            word = "TRUE" if right.text == "True" else "FALSE"
+            tail = ""
+            if wrong.feedback or right.feedback:
+                tail = f"#{escape(wrong.feedback)}" + (f"#{escape(right.feedback)}" if right.feedback else "")
+            lines.append(f"{text} {{{word}{tail}{general}}}")
+        elif kind in ("single", "multiple"):
+            lines.append(text + " {")
+            for choice in choices:
+                if choice.fraction == 1 and kind == "single":
+                    sign = "="
+                elif choice.fraction == 0:
+                    sign = "~"
+                else:
+                    sign = f"~%{_percent(choice.fraction)}%"
+                lines.append(f"\t{sign}{escape(choice.text)}{feedback(choice.feedback)}")
+            lines.append(f"\t{general}}}" if general else "}")
+        elif kind == "short_text":
+            lines.append(text + " {")
+            for answer in question.accepted_answers:
+                answer = {"text": answer} if isinstance(answer, str) else answer
+                percent = _percent(Decimal(str(answer.get("fraction", 1))))
+                lines.append(f"\t=%{percent}%{escape(answer['text'])}{feedback(answer.get('feedback', ''))}")
+            lines.append(f"\t{general}}}" if general else "}")
+        elif kind == "numeric":
+            lines.append(text + " {#")
+            for answer in question.numeric_answers:
+                note = feedback(answer.get("feedback", ""))
+                if answer["value"] == "*" and Decimal(str(answer["fraction"])) == 0:
+                    lines.append(f"\t~{note or '#'}")
+                    continue
+                percent = _percent(Decimal(str(answer["fraction"])))
+                value = (
+                    answer["value"] if answer["value"] == "*" else f"{Decimal(answer['value']).normalize():f}"
+                )
+                tolerance = f"{Decimal(str(answer.get('tolerance') or 0)).normalize():f}"
+                lines.append(f"\t=%{percent}%{value}:{tolerance}{note}")
+            lines.append(f"\t{general}}}" if general else "}")
+        elif kind == "matching":
+            lines.append(text + " {")
+            for choice in choices:
+                lines.append(f"\t={escape(choice.text)} -> {escape(choice.match_text)}")
+            lines.append(f"\t{general}}}" if general else "}")
+        out.append("\n".join(lines) + "\n")
+    return "\n".join(out)

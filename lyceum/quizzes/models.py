@@ -28,10 +28,16 @@ class Quiz(models.Model):
         FREE = "free", "Free: any question, in any order"
         SEQUENTIAL = "sequential", "Sequential: no going back"
 
-    class ShowAnswers(models.TextChoices):
-        NEVER = "never", "Never"
-        AFTER_SUBMISSION = "after_submission", "After the attempt is submitted"
+    class Review(models.TextChoices):
+        """When a student may see one part of the review of a submitted attempt (Moodle's review
+        options). Each is a moment from which on the part stays visible."""
+
+        IMMEDIATELY = "immediately", "Immediately after the attempt"
+        LATER = "later", "Later, while the quiz is still open: once no attempt is left"
         AFTER_CLOSE = "after_close", "After the quiz closes"
+        NEVER = "never", "Never"
+
+    REVIEW_PARTS = ("review_correctness", "review_points", "review_right_answer", "review_feedback")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="quizzes")
@@ -65,8 +71,31 @@ class Quiz(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(1000)],
         help_text="Draw this many questions at random from the pool for each attempt; empty: all.",
     )
-    show_answers = models.CharField(
-        max_length=20, choices=ShowAnswers.choices, default=ShowAnswers.AFTER_SUBMISSION
+    # The default hides what would give the next attempt away while attempts remain: with
+    # three attempts, a blank first one must not hand over the key (nor per-question points).
+    review_correctness = models.CharField(
+        max_length=12,
+        choices=Review.choices,
+        default=Review.LATER,
+        help_text="When the student sees whether each answer was right.",
+    )
+    review_points = models.CharField(
+        max_length=12,
+        choices=Review.choices,
+        default=Review.LATER,
+        help_text="When the student sees the points of each question (the total is always shown).",
+    )
+    review_right_answer = models.CharField(
+        max_length=12,
+        choices=Review.choices,
+        default=Review.LATER,
+        help_text="When the student sees the right answers.",
+    )
+    review_feedback = models.CharField(
+        max_length=12,
+        choices=Review.choices,
+        default=Review.LATER,
+        help_text="When the student sees the feedback of the answers given and the explanation.",
     )
     opens_at = models.DateTimeField(null=True, blank=True)
     closes_at = models.DateTimeField(null=True, blank=True)
@@ -108,33 +137,53 @@ class Question(models.Model):
         TRUE_FALSE = "true_false", "True or false"
         SHORT_TEXT = "short_text", "Short text"
         NUMERIC = "numeric", "Numeric"
+        MATCHING = "matching", "Matching"
         ESSAY = "essay", "Essay (graded by hand)"
+        DESCRIPTION = "description", "Description (text, no answer)"
+
+    class TextFormat(models.TextChoices):
+        """How the question's texts are written (GIFT's ``[plain]``, ``[markdown]``…)."""
+
+        PLAIN = "plain", "Plain text"
+        MARKDOWN = "markdown", "Markdown"
+        HTML = "html", "HTML"
+        MOODLE = "moodle", "Moodle auto-format (HTML, line breaks kept)"
 
     CHOICE_TYPES = {Type.SINGLE, Type.MULTIPLE, Type.TRUE_FALSE}
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="questions")
     type = models.CharField(max_length=12, choices=Type.choices)
+    title = models.CharField(max_length=255, blank=True, help_text="The question's name (GIFT ::title::).")
+    category = models.CharField(max_length=255, blank=True, help_text="The bank category (GIFT $CATEGORY).")
     text = models.TextField()
+    text_format = models.CharField(max_length=8, choices=TextFormat.choices, default=TextFormat.PLAIN)
     points = models.DecimalField(
         max_digits=6,
         decimal_places=2,
         default=Decimal("1.00"),
-        validators=[MinValueValidator(Decimal("0.01"))],
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text="At least 0.01, except a description's, which is 0.",
     )
     order = models.PositiveIntegerField(default=0)
-    explanation = models.TextField(blank=True, help_text="Shown with the correct answer.")
+    explanation = models.TextField(
+        blank=True, help_text="General feedback, shown after the attempt as the review options allow."
+    )
     partial_credit = models.BooleanField(
-        default=False, help_text="Multiple choice: credit for each right choice, less for wrong."
+        default=False,
+        help_text="Multiple choice: each ticked choice earns its weight (Moodle's rule); "
+        "off: all or nothing.",
     )
     accepted_answers = models.JSONField(
         default=list,
         blank=True,
-        help_text="Short text: every accepted answer (case and spaces do not matter).",
+        help_text='Short text: [{"text", "fraction", "feedback"}], tried in order; * is a wildcard.',
     )
-    numeric_answer = models.DecimalField(max_digits=20, decimal_places=6, null=True, blank=True)
-    numeric_tolerance = models.DecimalField(
-        max_digits=20, decimal_places=6, default=Decimal("0"), validators=[MinValueValidator(Decimal("0"))]
+    numeric_answers = models.JSONField(
+        default=list,
+        blank=True,
+        help_text='Numeric: [{"value", "tolerance", "fraction", "feedback"}], tried in order; '
+        'value "*" matches any number.',
     )
     retired_at = models.DateTimeField(null=True, blank=True, editable=False)
     replaced_by = models.ForeignKey(
@@ -152,17 +201,38 @@ class Question(models.Model):
 
 
 class Choice(models.Model):
+    """A choice of a choice question, weighted as in Moodle (1 is full marks, negative takes
+    marks away); or a pair of a matching question (``text`` the stem, ``match_text`` its answer;
+    an empty stem is an extra wrong answer)."""
+
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="choices")
-    text = models.CharField(max_length=1000)
-    is_correct = models.BooleanField(default=False)
+    text = models.CharField(max_length=1000, blank=True)
+    fraction = models.DecimalField(
+        max_digits=8,
+        decimal_places=7,
+        default=Decimal("0"),
+        validators=[MinValueValidator(Decimal("-1")), MaxValueValidator(Decimal("1"))],
+        help_text="The share of the question's points this choice earns: 1 is all, -1 takes all.",
+    )
+    feedback = models.TextField(blank=True, help_text="Shown to a student who chose it.")
+    match_text = models.CharField(max_length=1000, blank=True, help_text="Matching: the stem's answer.")
     order = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["order", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(fraction__gte=-1) & Q(fraction__lte=1), name="quizzes_choice_fraction_range"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.text[:60]
+
+    @property
+    def is_correct(self) -> bool:
+        return self.fraction > 0
 
 
 class QuizAttempt(models.Model):
@@ -212,6 +282,9 @@ class QuestionAnswer(models.Model):
     selected_choices = models.ManyToManyField(Choice, blank=True, related_name="+")
     text_answer = models.TextField(blank=True, max_length=20_000)
     numeric_answer = models.DecimalField(max_digits=20, decimal_places=6, null=True, blank=True)
+    matches = models.JSONField(
+        default=dict, blank=True, help_text="Matching: for each stem's id, the answer chosen."
+    )
     points_awarded = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
     feedback = models.TextField(blank=True, help_text="The instructor's comment (essays).")
     graded_by = models.ForeignKey(

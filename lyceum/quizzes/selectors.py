@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -72,16 +73,67 @@ def quiz_status(*, user: User | None, quiz: Quiz) -> QuizStatus:
     )
 
 
-def answers_are_visible(attempt: QuizAttempt) -> bool:
-    """Whether the correct answers may be shown for this attempt, as the quiz settings say."""
+@dataclass(frozen=True)
+class Review:
+    """What the student may see of a submitted attempt now, by the quiz's review options."""
+
+    correctness: bool = False
+    points: bool = False
+    right_answer: bool = False
+    feedback: bool = False
+
+    @property
+    def anything_hidden(self) -> bool:
+        return not (self.correctness and self.points and self.right_answer and self.feedback)
+
+
+def attempt_review(attempt: QuizAttempt, *, attempts_used: int | None = None) -> Review:
+    """Each review option (Moodle's "review options") opens at its moment: immediately after
+    the attempt; later, once the student has no attempt left (or the quiz has closed); after the
+    quiz closes; or never. Nothing is shown while the attempt is in progress."""
     if attempt.status == QuizAttempt.Status.IN_PROGRESS:
+        return Review()
+    quiz = attempt.quiz
+    closed = quiz.closes_at is not None and timezone.now() >= quiz.closes_at
+    exhausted = None
+
+    def opened(moment: str) -> bool:
+        nonlocal exhausted
+        if moment == Quiz.Review.IMMEDIATELY:
+            return True
+        if moment == Quiz.Review.AFTER_CLOSE:
+            return closed
+        if moment == Quiz.Review.LATER:
+            if closed:
+                return True
+            if exhausted is None:
+                used = attempts_used
+                if used is None:
+                    used = QuizAttempt.objects.filter(user_id=attempt.user_id, quiz_id=quiz.pk).count()
+                exhausted = bool(quiz.max_attempts) and used >= quiz.max_attempts
+            return exhausted
         return False
-    rule = attempt.quiz.show_answers
-    if rule == Quiz.ShowAnswers.AFTER_SUBMISSION:
-        return True
-    if rule == Quiz.ShowAnswers.AFTER_CLOSE:
-        return attempt.quiz.closes_at is not None and timezone.now() >= attempt.quiz.closes_at
-    return False
+
+    return Review(
+        correctness=opened(quiz.review_correctness),
+        points=opened(quiz.review_points),
+        right_answer=opened(quiz.review_right_answer),
+        feedback=opened(quiz.review_feedback),
+    )
+
+
+def answers_are_visible(attempt: QuizAttempt) -> bool:
+    """Whether the right answers may be shown for this attempt now."""
+    return attempt_review(attempt).right_answer
+
+
+def matching_options(question: Question, choices: list, *, seed: str, shuffle: bool) -> list[str]:
+    """The answers a matching question offers (each text once), in an order fixed per attempt."""
+    options = sorted({choice.match_text for choice in choices if choice.match_text})
+    if shuffle:
+        # An order, not a secret: the same attempt shows the same order after a reload.
+        random.Random(f"{seed}:{question.pk}").shuffle(options)  # noqa: S311
+    return options
 
 
 def attempt_get(*, user: User, attempt_id: Any) -> QuizAttempt:
@@ -96,10 +148,23 @@ def attempt_get(*, user: User, attempt_id: Any) -> QuizAttempt:
     return attempt_close_if_expired(attempt=attempt)
 
 
-def attempt_sheet(*, attempt: QuizAttempt) -> list[dict[str, Any]]:
+def _state(points_awarded: Decimal | None, points: Decimal, answered: bool) -> str:
+    if points_awarded is None:
+        return "pending" if answered else "unanswered"
+    if points_awarded >= points:
+        return "correct"
+    return "partial" if points_awarded > 0 else "incorrect"
+
+
+def attempt_sheet(*, attempt: QuizAttempt, review: Review | None = None) -> list[dict[str, Any]]:
     """The attempt's questions in its own order, each with its choices in the attempt's order and
-    the answer saved. Correct answers and explanations only when ``answers_are_visible``."""
-    reveal = answers_are_visible(attempt)
+    the answer saved. After submission, each part of the review (right or wrong, points, right
+    answers, feedback) only when ``attempt_review`` opens it; the instructor's comment on an
+    essay always."""
+    from .grading import Key, evaluate
+    from .text import render
+
+    review = review or attempt_review(attempt)
     submitted = attempt.status != QuizAttempt.Status.IN_PROGRESS
     questions = Question.objects.filter(pk__in=attempt.question_order).prefetch_related("choices")
     by_id = {str(q.id): q for q in questions}
@@ -110,39 +175,96 @@ def attempt_sheet(*, attempt: QuizAttempt) -> list[dict[str, Any]]:
     sheet = []
     for index, question_id in enumerate(attempt.question_order):
         question = by_id[question_id]
-        choices = {str(c.id): c for c in question.choices.all()}
+        all_choices = list(question.choices.all())
+        choices = {str(c.id): c for c in all_choices}
+        fmt = question.text_format
         answer = answers.get(question_id)
+        picked = sorted(str(c.id) for c in answer.selected_choices.all()) if answer else []
+        answered = bool(
+            answer
+            and (picked or answer.text_answer.strip() or answer.numeric_answer is not None or answer.matches)
+        )
         entry: dict[str, Any] = {
             "id": question_id,
             "number": index + 1,
             "type": question.type,
+            "title": question.title,
             "text": question.text,
+            "text_format": fmt,
+            "text_html": render(question.text, fmt),
             "points": question.points,
             "choices": [
-                {"id": choice_id, "text": choices[choice_id].text}
+                {
+                    "id": choice_id,
+                    "text": choices[choice_id].text,
+                    "text_html": render(choices[choice_id].text, fmt, inline=True),
+                }
                 for choice_id in attempt.choice_order.get(question_id, [])
                 if choice_id in choices
             ],
             "answer": {
-                "choices": sorted(str(c.id) for c in answer.selected_choices.all()),
+                "choices": picked,
                 "text": answer.text_answer,
                 "number": answer.numeric_answer,
+                "matches": answer.matches,
             }
             if answer
             else None,
-            "points_awarded": answer.points_awarded if answer and submitted else None,
+            "points_awarded": answer.points_awarded if answer and submitted and review.points else None,
             "feedback": answer.feedback if answer and submitted else "",
         }
-        if reveal:
+        if question.type == Question.Type.MATCHING:
+            entry["options"] = matching_options(
+                question, all_choices, seed=str(attempt.pk), shuffle=attempt.quiz.shuffle_choices
+            )
+        if submitted and review.correctness and question.type != Question.Type.DESCRIPTION:
+            entry["state"] = _state(answer.points_awarded if answer else None, question.points, answered)
+            if question.type in Question.CHOICE_TYPES:
+                entry["marks"] = {cid: choices[cid].fraction > 0 for cid in picked if cid in choices}
+            if question.type == Question.Type.MATCHING and answer:
+                entry["marks"] = {
+                    stem: choices[stem].match_text == given
+                    for stem, given in answer.matches.items()
+                    if stem in choices
+                }
+        if submitted and review.right_answer and question.type != Question.Type.DESCRIPTION:
             entry["correct"] = {
-                "choices": sorted(cid for cid, c in choices.items() if c.is_correct),
-                "accepted_answers": question.accepted_answers,
-                "number": question.numeric_answer,
-                "tolerance": question.numeric_tolerance,
+                "choices": sorted(cid for cid, c in choices.items() if c.fraction > 0)
+                if question.type in Question.CHOICE_TYPES
+                else [],
+                "accepted_answers": [
+                    a["text"] for a in question.accepted_answers if Decimal(a["fraction"]) == 1
+                ],
+                "numbers": [
+                    {"value": a["value"], "tolerance": a["tolerance"]}
+                    for a in question.numeric_answers
+                    if Decimal(a["fraction"]) == 1
+                ],
+                "matches": {cid: c.match_text for cid, c in choices.items() if c.text.strip()}
+                if question.type == Question.Type.MATCHING
+                else {},
             }
+        if submitted and review.feedback:
+            outcome = evaluate(
+                Key.of(question, all_choices),
+                selected_choice_ids=picked,
+                text=answer.text_answer if answer else "",
+                number=answer.numeric_answer if answer else None,
+                matches=answer.matches if answer else {},
+            )
+            entry["answer_feedback"] = [render(text, fmt) for text in outcome.feedback if text]
             entry["explanation"] = question.explanation
+            entry["explanation_html"] = render(question.explanation, fmt) if question.explanation else ""
         sheet.append(entry)
     return sheet
+
+
+def quiz_gift(*, quiz: Quiz) -> str:
+    """The quiz's current questions, in order, as a GIFT file."""
+    from .gift import write_gift
+
+    questions = quiz.questions.current().prefetch_related("choices").order_by("order", "id")
+    return write_gift(questions)
 
 
 def quiz_grade(*, user: User, quiz: Quiz) -> Decimal | None:
@@ -175,13 +297,15 @@ class LeaderboardRow:
     score: Decimal
     seconds: int
     attempt_id: Any
+    provisional: bool = False
 
 
 def quiz_leaderboard(
     *, quiz: Quiz, viewer: User | None = None, limit: int = 20
 ) -> tuple[list[LeaderboardRow], LeaderboardRow | None, int]:
-    """The best graded attempt of each member of the course, ranked by score then by time taken;
-    ties (same score and time) share a rank. Returns (top rows, the viewer's row wherever it is,
+    """The best submitted attempt of each member of the course, ranked by score then by time
+    taken; ties (same score and time) share a rank. An attempt whose essays await grading ranks by
+    the points it has so far and is marked provisional. Returns (top rows, the viewer's row wherever it is,
     users ranked). Only members of the course and its staff may read it (Forbidden otherwise);
     someone who left the course is no longer on it."""
     if viewer is not None and not (
@@ -192,7 +316,7 @@ def quiz_leaderboard(
     best = (
         QuizAttempt.objects.filter(
             quiz=quiz,
-            status=QuizAttempt.Status.GRADED,
+            status__in=[QuizAttempt.Status.GRADED, QuizAttempt.Status.NEEDS_GRADING],
             user__enrollments__course_id=quiz.course_id,
         )
         .annotate(
@@ -226,6 +350,7 @@ def quiz_leaderboard(
                 score=attempt.score,
                 seconds=int(attempt.taken.total_seconds()),
                 attempt_id=attempt.pk,
+                provisional=attempt.status == QuizAttempt.Status.NEEDS_GRADING,
             )
         )
     mine = next((row for row in rows if viewer is not None and row.user_id == viewer.pk), None)

@@ -48,7 +48,10 @@ QUIZ_FIELDS = {
     "shuffle_questions",
     "shuffle_choices",
     "questions_per_attempt",
-    "show_answers",
+    "review_correctness",
+    "review_points",
+    "review_right_answer",
+    "review_feedback",
     "opens_at",
     "closes_at",
     "is_published",
@@ -88,25 +91,146 @@ def quiz_update(*, quiz: Quiz, actor: User, **fields: Any) -> Quiz:
     return quiz
 
 
-def _validate_question(question: Question, choices: list[dict]) -> None:
+SEVEN_PLACES = Decimal("0.0000001")
+
+
+def _fraction(value: Any, field: str) -> Decimal:
+    try:
+        fraction = Decimal(str(value))
+    except InvalidOperation:
+        raise ValidationError({field: ["A weight is a number between -1 and 1."]}) from None
+    if not fraction.is_finite() or not Decimal(-1) <= fraction <= Decimal(1):
+        raise ValidationError({field: ["A weight is a number between -1 and 1."]})
+    return fraction.quantize(SEVEN_PLACES, rounding=ROUND_HALF_UP)
+
+
+def _weighted_choices(kind: str, choices: list[dict]) -> list[dict]:
+    """Each choice with its ``fraction``. A client that sends only ``is_correct`` gets Lyceum's
+    weights: a right choice of a single-choice question is worth 100%; in a multiple-choice
+    question the right ones share 100% and the wrong ones share -100%."""
+    if kind == Question.Type.MATCHING:
+        return [{**choice, "fraction": Decimal(0)} for choice in choices]
+    if all("fraction" in choice for choice in choices):
+        return [{**choice, "fraction": _fraction(choice["fraction"], "choices")} for choice in choices]
+    if any("fraction" in choice for choice in choices):
+        raise ValidationError({"choices": ["Give every choice a fraction, or none (then is_correct)."]})
+    right = sum(1 for choice in choices if choice.get("is_correct"))
+    wrong = len(choices) - right
+    weighted = []
+    for choice in choices:
+        if kind != Question.Type.MULTIPLE:
+            fraction = Decimal(1 if choice.get("is_correct") else 0)
+        elif choice.get("is_correct"):
+            fraction = Decimal(1) / right
+        else:
+            fraction = -Decimal(1) / wrong
+        weighted.append({**choice, "fraction": fraction.quantize(SEVEN_PLACES, rounding=ROUND_HALF_UP)})
+    return weighted
+
+
+def _answer_list(entries: list, *, numeric: bool) -> list[dict]:
+    """Short or numeric answers in their stored form, checked."""
+    field = "numeric_answers" if numeric else "accepted_answers"
+    cleaned = []
+    for entry in entries or []:
+        entry = {"text": entry} if isinstance(entry, str) else dict(entry)
+        fraction = _fraction(entry.get("fraction", 1), field)
+        if fraction < 0:
+            raise ValidationError({field: ["An answer's weight is between 0 and 1."]})
+        feedback = str(entry.get("feedback") or "")
+        if numeric:
+            value = str(entry.get("value", "")).strip()
+            if value != "*":
+                number = _fraction_free_decimal(value, field)
+                value = f"{number.normalize():f}"
+            tolerance = _fraction_free_decimal(str(entry.get("tolerance") or 0), field)
+            if tolerance < 0:
+                raise ValidationError({field: ["A tolerance cannot be negative."]})
+            cleaned.append(
+                {
+                    "value": value,
+                    "tolerance": f"{tolerance.normalize():f}",
+                    "fraction": str(fraction),
+                    "feedback": feedback,
+                }
+            )
+        else:
+            text = str(entry.get("text", "")).strip()
+            if not text:
+                continue
+            cleaned.append({"text": text, "fraction": str(fraction), "feedback": feedback})
+    return cleaned
+
+
+def _fraction_free_decimal(value: str, field: str) -> Decimal:
+    try:
+        number = Decimal(value)
+    except InvalidOperation:
+        raise ValidationError({field: [f"{value!r} is not a number."]}) from None
+    if not number.is_finite() or abs(number) >= Decimal("1e13"):
+        raise ValidationError({field: [f"{value!r} is not a finite number."]})
+    return number
+
+
+def _validate_question(question: Question, choices: list[dict]) -> list[dict]:
+    """Checks a question as Moodle's question editor does; returns its choices with weights."""
     kind = question.type
     if kind in Question.CHOICE_TYPES:
         if len(choices) < 2:
             raise ValidationError({"choices": ["Give at least two choices."]})
-        right = sum(1 for choice in choices if choice.get("is_correct"))
-        if kind in (Question.Type.SINGLE, Question.Type.TRUE_FALSE) and right != 1:
+        if any(not str(choice.get("text", "")).strip() for choice in choices):
+            raise ValidationError({"choices": ["A choice has no text."]})
+        choices = _weighted_choices(kind, choices)
+        fractions = [choice["fraction"] for choice in choices]
+        if kind == Question.Type.TRUE_FALSE and sorted(fractions) != [0, 1]:
             raise ValidationError({"choices": ["Mark exactly one choice correct."]})
-        if kind == Question.Type.MULTIPLE and right < 1:
-            raise ValidationError({"choices": ["Mark at least one choice correct."]})
+        if kind == Question.Type.SINGLE and max(fractions) != 1:
+            raise ValidationError(
+                {"choices": ["One of the choices should be worth 100%, so full marks can be earned."]}
+            )
+        if kind == Question.Type.MULTIPLE:
+            total = sum((f for f in fractions if f > 0), Decimal(0))
+            if not any(f > 0 for f in fractions):
+                raise ValidationError({"choices": ["Mark at least one choice correct."]})
+            if question.partial_credit and round(total, 2) != 1:
+                raise ValidationError(
+                    {"choices": [f"The positive weights add up to {(total * 100).normalize():f}%, not 100%."]}
+                )
+    elif kind == Question.Type.MATCHING:
+        choices = _weighted_choices(kind, choices)
+        stems = [c for c in choices if str(c.get("text", "")).strip()]
+        if len(stems) < 2:
+            raise ValidationError({"choices": ["A matching question needs at least two pairs."]})
+        if any(not str(c.get("match_text", "")).strip() for c in choices):
+            raise ValidationError({"choices": ["Every stem needs its answer (match_text)."]})
     elif choices:
         raise ValidationError(
             {"choices": [f"A {question.get_type_display().lower()} question has no choices."]}
         )
-    if kind == Question.Type.SHORT_TEXT and not [a for a in question.accepted_answers if str(a).strip()]:
-        raise ValidationError({"accepted_answers": ["Give at least one accepted answer."]})
-    if kind == Question.Type.NUMERIC and question.numeric_answer is None:
-        raise ValidationError({"numeric_answer": ["Give the expected number."]})
+    question.accepted_answers = _answer_list(question.accepted_answers, numeric=False)
+    question.numeric_answers = _answer_list(question.numeric_answers, numeric=True)
+    if kind != Question.Type.SHORT_TEXT:
+        question.accepted_answers = []
+    if kind != Question.Type.NUMERIC:
+        question.numeric_answers = []
+    if kind == Question.Type.SHORT_TEXT:
+        if not question.accepted_answers:
+            raise ValidationError({"accepted_answers": ["Give at least one accepted answer."]})
+        if not any(Decimal(a["fraction"]) == 1 for a in question.accepted_answers):
+            raise ValidationError({"accepted_answers": ["One of the answers should be worth 100%."]})
+    if kind == Question.Type.NUMERIC:
+        if not question.numeric_answers:
+            raise ValidationError({"numeric_answers": ["Give the expected number."]})
+        if not any(Decimal(a["fraction"]) == 1 for a in question.numeric_answers):
+            raise ValidationError({"numeric_answers": ["One of the answers should be worth 100%."]})
+    if kind == Question.Type.DESCRIPTION:
+        question.points = Decimal(0)
+    elif question.points is None or question.points < Decimal("0.01"):
+        raise ValidationError({"points": ["Give at least 0.01 points."]})
+    if kind != Question.Type.MULTIPLE:
+        question.partial_credit = False
     question.full_clean(exclude=["quiz"])
+    return choices
 
 
 def _create_choices(question: Question, choices: list[dict]) -> None:
@@ -114,8 +238,10 @@ def _create_choices(question: Question, choices: list[dict]) -> None:
         [
             Choice(
                 question=question,
-                text=str(choice["text"]).strip(),
-                is_correct=bool(choice.get("is_correct")),
+                text=str(choice.get("text", "")).strip(),
+                fraction=choice["fraction"],
+                feedback=str(choice.get("feedback") or ""),
+                match_text=str(choice.get("match_text") or "").strip(),
                 order=index,
             )
             for index, choice in enumerate(choices)
@@ -140,8 +266,7 @@ def question_create(
     question = Question(
         quiz=quiz, type=type, text=text.strip(), order=0 if last is None else last + 1, **fields
     )
-    choices = list(choices or [])
-    _validate_question(question, choices)
+    choices = _validate_question(question, list(choices or []))
     question.save()
     _create_choices(question, choices)
     return question
@@ -149,12 +274,14 @@ def question_create(
 
 QUESTION_FIELDS = {
     "text",
+    "text_format",
+    "title",
+    "category",
     "points",
     "explanation",
     "partial_credit",
     "accepted_answers",
-    "numeric_answer",
-    "numeric_tolerance",
+    "numeric_answers",
 }
 
 
@@ -181,7 +308,10 @@ def question_update(
     if unknown:
         raise ValidationError({name: ["This field cannot be changed."] for name in unknown})
     question = _live(question)
-    current = [{"text": c.text, "is_correct": c.is_correct} for c in question.choices.all()]
+    current = [
+        {"text": c.text, "fraction": c.fraction, "feedback": c.feedback, "match_text": c.match_text}
+        for c in question.choices.all()
+    ]
     in_use = _in_use(question)
     edited = question
     if in_use:
@@ -194,8 +324,7 @@ def question_update(
         )
     for name, value in fields.items():
         setattr(edited, name, value.strip() if name == "text" else value)
-    new_choices = current if choices is None else list(choices)
-    _validate_question(edited, new_choices)
+    new_choices = _validate_question(edited, current if choices is None else list(choices))
     if in_use:
         edited.save()
         _create_choices(edited, new_choices)
@@ -240,12 +369,22 @@ def quiz_import_gift(*, quiz: Quiz, actor: User, source: str) -> list[Question]:
                     actor=actor,
                     type=item.type,
                     text=item.text,
+                    text_format=item.text_format,
+                    title=item.title[:255],
+                    category=item.category[:255],
                     explanation=item.explanation,
                     partial_credit=item.partial_credit,
                     accepted_answers=item.accepted_answers,
-                    numeric_answer=item.numeric_answer,
-                    numeric_tolerance=item.numeric_tolerance,
-                    choices=[{"text": c.text, "is_correct": c.is_correct} for c in item.choices],
+                    numeric_answers=item.numeric_answers,
+                    choices=[
+                        {
+                            "text": c.text,
+                            "fraction": c.fraction,
+                            "feedback": c.feedback,
+                            "match_text": c.match_text,
+                        }
+                        for c in item.choices
+                    ],
                 )
             )
         except ValidationError as error:
@@ -322,7 +461,11 @@ def attempt_start(*, user: User, quiz: Quiz) -> tuple[QuizAttempt, bool]:
         chance.shuffle(questions)
     choice_order = {}
     for question in questions:
-        ids = [str(choice.id) for choice in question.choices.all()]
+        ids = [
+            str(choice.id)
+            for choice in question.choices.all()
+            if question.type != Question.Type.MATCHING or choice.text.strip()  # a matching's stems
+        ]
         if quiz.shuffle_choices and question.type != Question.Type.TRUE_FALSE:
             chance.shuffle(ids)
         choice_order[str(question.id)] = ids
@@ -361,6 +504,17 @@ def _attempt_for(user: User, attempt_id: Any, *, lock: bool = False) -> QuizAtte
 def _clean_answer(question: Question, attempt: QuizAttempt, value: dict) -> dict:
     """The stored form of one answer, or ValidationError."""
     kind = question.type
+    if kind == Question.Type.MATCHING:
+        given = value.get("matches") or {}
+        stems = set(attempt.choice_order.get(str(question.id), []))
+        options = {choice.match_text for choice in question.choices.all()}
+        if not set(given) <= stems:
+            raise ValidationError({"matches": ["Match only this question's stems."]})
+        if any(answer and answer not in options for answer in given.values()):
+            raise ValidationError({"matches": ["Choose each answer among this question's options."]})
+        return {"matches": {stem: answer for stem, answer in given.items() if answer}}
+    if kind == Question.Type.DESCRIPTION:
+        return {}
     if kind in Question.CHOICE_TYPES:
         chosen = [str(choice_id) for choice_id in value.get("choices") or []]
         allowed = set(attempt.choice_order.get(str(question.id), []))
@@ -398,7 +552,9 @@ def _store_answers(attempt: QuizAttempt, answers: dict[str, dict]) -> None:
                 "This quiz goes forward only: earlier answers cannot change.", code="no_going_back"
             )
         attempt.position = max(indexes)
-    questions = {str(pk): q for pk, q in Question.objects.in_bulk(list(answers)).items()}
+    questions = {
+        str(q.pk): q for q in Question.objects.filter(pk__in=list(answers)).prefetch_related("choices")
+    }
     existing = {str(a.question_id): a for a in attempt.answers.filter(question_id__in=answers)}
     now = _now()
     new, changed, chosen = [], [], {}
@@ -412,12 +568,13 @@ def _store_answers(attempt: QuizAttempt, answers: dict[str, dict]) -> None:
             changed.append(answer)
         answer.text_answer = cleaned.get("text", "")
         answer.numeric_answer = cleaned.get("number")
+        answer.matches = cleaned.get("matches", {})
         answer.saved_at = now
         if "choices" in cleaned:
             chosen[answer.pk] = cleaned["choices"]
     # A few statements for any number of answers: exam day saves many at once.
     QuestionAnswer.objects.bulk_create(new)
-    QuestionAnswer.objects.bulk_update(changed, ["text_answer", "numeric_answer", "saved_at"])
+    QuestionAnswer.objects.bulk_update(changed, ["text_answer", "numeric_answer", "matches", "saved_at"])
     through = QuestionAnswer.selected_choices.through
     through.objects.filter(questionanswer_id__in=list(chosen)).delete()
     through.objects.bulk_create(
@@ -513,6 +670,7 @@ def _grade(attempt: QuizAttempt, *, submitted_at) -> None:
             else [str(c.id) for c in answer.selected_choices.all()],
             text=answer.text_answer,
             number=answer.numeric_answer,
+            matches=answer.matches,
         )
         if points is None and not answer.text_answer.strip():
             points = Decimal("0.00")  # an essay left empty needs no reader

@@ -25,7 +25,10 @@ class QuizSerializer(serializers.ModelSerializer):
             "max_attempts",
             "grading_method",
             "navigation",
-            "show_answers",
+            "review_correctness",
+            "review_points",
+            "review_right_answer",
+            "review_feedback",
             "opens_at",
             "closes_at",
             "status",
@@ -50,6 +53,11 @@ class AnswerValueSerializer(serializers.Serializer):
     choices = serializers.ListField(child=serializers.UUIDField(), required=False, max_length=50)
     text = serializers.CharField(required=False, allow_blank=True, max_length=20_000, trim_whitespace=False)
     number = serializers.DecimalField(max_digits=20, decimal_places=6, required=False, allow_null=True)
+    matches = serializers.DictField(
+        child=serializers.CharField(max_length=1000, allow_blank=True),
+        required=False,
+        help_text="Matching: for each stem's id, the answer chosen among the question's options.",
+    )
 
 
 class AnswersSerializer(serializers.Serializer):
@@ -76,6 +84,7 @@ class AttemptSerializer(serializers.ModelSerializer):
     quiz = serializers.SerializerMethodField()
     questions = serializers.SerializerMethodField()
     answers_visible = serializers.SerializerMethodField()
+    review = serializers.SerializerMethodField()
     server_time = serializers.SerializerMethodField()
 
     class Meta:
@@ -95,6 +104,7 @@ class AttemptSerializer(serializers.ModelSerializer):
             "has_passed",
             "position",
             "answers_visible",
+            "review",
             "questions",
         ]
 
@@ -110,7 +120,19 @@ class AttemptSerializer(serializers.ModelSerializer):
         return self.context["sheet"]
 
     def get_answers_visible(self, attempt: QuizAttempt) -> bool:
-        return self.context["answers_visible"]
+        """Whether the right answers are shown (``review.right_answer``)."""
+        return self.context["review"].right_answer
+
+    def get_review(self, attempt: QuizAttempt) -> dict[str, bool]:
+        """What the review shows now: whether each answer was right, the points of each
+        question, the right answers, the feedback."""
+        review = self.context["review"]
+        return {
+            "correctness": review.correctness,
+            "points": review.points,
+            "right_answer": review.right_answer,
+            "feedback": review.feedback,
+        }
 
     def get_server_time(self, attempt: QuizAttempt) -> str:
         from django.utils import timezone
@@ -126,6 +148,7 @@ class LeaderboardRowSerializer(serializers.Serializer):
     percent = serializers.DecimalField(max_digits=5, decimal_places=2)
     score = serializers.DecimalField(max_digits=8, decimal_places=2)
     seconds = serializers.IntegerField()
+    provisional = serializers.BooleanField(help_text="Essays still await grading: the rank may change.")
 
 
 class LeaderboardSerializer(serializers.Serializer):
@@ -150,60 +173,155 @@ class QuizWriteSerializer(serializers.Serializer):
     shuffle_questions = serializers.BooleanField(required=False)
     shuffle_choices = serializers.BooleanField(required=False)
     questions_per_attempt = serializers.IntegerField(required=False, allow_null=True)
-    show_answers = serializers.ChoiceField(Quiz.ShowAnswers.choices, required=False)
+    review_correctness = serializers.ChoiceField(Quiz.Review.choices, required=False)
+    review_points = serializers.ChoiceField(Quiz.Review.choices, required=False)
+    review_right_answer = serializers.ChoiceField(Quiz.Review.choices, required=False)
+    review_feedback = serializers.ChoiceField(Quiz.Review.choices, required=False)
     opens_at = serializers.DateTimeField(required=False, allow_null=True)
     closes_at = serializers.DateTimeField(required=False, allow_null=True)
     is_published = serializers.BooleanField(required=False)
 
 
 class ChoiceWriteSerializer(serializers.Serializer):
-    text = serializers.CharField(max_length=1000)
-    is_correct = serializers.BooleanField(default=False)
+    """A choice (``text`` with ``fraction``, or just ``is_correct``) or a matching pair (``text``
+    the stem, blank for an extra wrong answer; ``match_text`` its answer)."""
+
+    text = serializers.CharField(max_length=1000, allow_blank=True)
+    is_correct = serializers.BooleanField(required=False)
+    fraction = serializers.DecimalField(
+        max_digits=8, decimal_places=7, min_value=Decimal("-1"), max_value=Decimal("1"), required=False
+    )
+    feedback = serializers.CharField(max_length=5000, required=False, allow_blank=True)
+    match_text = serializers.CharField(max_length=1000, required=False, allow_blank=True)
+
+
+class ShortAnswerSerializer(serializers.Serializer):
+    text = serializers.CharField(max_length=500)
+    fraction = serializers.DecimalField(
+        max_digits=8, decimal_places=7, min_value=Decimal("0"), max_value=Decimal("1"), default=Decimal(1)
+    )
+    feedback = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
+
+
+class AcceptedAnswerField(serializers.Field):
+    """An accepted answer: ``{"text", "fraction", "feedback"}``, or a bare string worth 100%."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, str):
+            data = {"text": data}
+        if not isinstance(data, dict):
+            raise serializers.ValidationError("Give a string or {text, fraction, feedback}.")
+        answer = ShortAnswerSerializer(data=data)
+        answer.is_valid(raise_exception=True)
+        return {**answer.validated_data, "fraction": str(answer.validated_data["fraction"])}
+
+    def to_representation(self, value):
+        return value
+
+
+class NumericAnswerSerializer(serializers.Serializer):
+    value = serializers.CharField(max_length=40, help_text='A number, or "*" for any number.')
+    tolerance = serializers.DecimalField(
+        max_digits=20, decimal_places=6, min_value=Decimal("0"), default=Decimal(0)
+    )
+    fraction = serializers.DecimalField(
+        max_digits=8, decimal_places=7, min_value=Decimal("0"), max_value=Decimal("1"), default=Decimal(1)
+    )
+    feedback = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
 
 
 class QuestionWriteSerializer(serializers.Serializer):
     type = serializers.ChoiceField(Question.Type.choices)
     text = serializers.CharField(max_length=20_000)
+    text_format = serializers.ChoiceField(Question.TextFormat.choices, required=False)
+    title = serializers.CharField(max_length=255, required=False, allow_blank=True)
+    category = serializers.CharField(max_length=255, required=False, allow_blank=True)
     points = serializers.DecimalField(
         max_digits=6, decimal_places=2, min_value=Decimal("0.01"), required=False
     )
     explanation = serializers.CharField(required=False, allow_blank=True)
     partial_credit = serializers.BooleanField(required=False)
-    accepted_answers = serializers.ListField(
-        child=serializers.CharField(max_length=500), required=False, max_length=50
-    )
+    accepted_answers = serializers.ListField(child=AcceptedAnswerField(), required=False, max_length=50)
+    numeric_answers = NumericAnswerSerializer(many=True, required=False, max_length=50)
     numeric_answer = serializers.DecimalField(
-        max_digits=20, decimal_places=6, required=False, allow_null=True
+        max_digits=20,
+        decimal_places=6,
+        required=False,
+        allow_null=True,
+        help_text="Shorthand for one numeric answer worth 100% (with numeric_tolerance).",
     )
     numeric_tolerance = serializers.DecimalField(
         max_digits=20, decimal_places=6, min_value=Decimal("0"), required=False
     )
-    choices = ChoiceWriteSerializer(many=True, required=False)
+    choices = ChoiceWriteSerializer(many=True, required=False, max_length=100)
+
+    def validate(self, attrs):
+        answer = attrs.pop("numeric_answer", None)
+        tolerance = attrs.pop("numeric_tolerance", None)
+        if answer is not None or tolerance is not None:
+            if "numeric_answers" in attrs:
+                raise serializers.ValidationError(
+                    {"numeric_answer": "Give numeric_answers or numeric_answer, not both."}
+                )
+            if answer is None:
+                raise serializers.ValidationError({"numeric_answer": "Give the expected number."})
+            attrs["numeric_answers"] = [
+                {
+                    "value": answer,
+                    "tolerance": tolerance or Decimal(0),
+                    "fraction": Decimal(1),
+                    "feedback": "",
+                }
+            ]
+        if "numeric_answers" in attrs:
+            attrs["numeric_answers"] = [
+                {key: str(value) for key, value in entry.items()} for entry in attrs["numeric_answers"]
+            ]
+        return attrs
 
 
 class QuestionKeySerializer(serializers.ModelSerializer):
     """The instructor's view of a question, with its key."""
 
     choices = serializers.SerializerMethodField()
+    text_html = serializers.SerializerMethodField()
 
     class Meta:
         model = Question
         fields = [
             "id",
             "type",
+            "title",
+            "category",
             "text",
+            "text_format",
+            "text_html",
             "points",
             "order",
             "explanation",
             "partial_credit",
             "accepted_answers",
-            "numeric_answer",
-            "numeric_tolerance",
+            "numeric_answers",
             "choices",
         ]
 
+    def get_text_html(self, question: Question) -> str:
+        from ..text import render
+
+        return str(render(question.text, question.text_format))
+
     def get_choices(self, question: Question) -> list[dict]:
-        return [{"id": str(c.id), "text": c.text, "is_correct": c.is_correct} for c in question.choices.all()]
+        return [
+            {
+                "id": str(c.id),
+                "text": c.text,
+                "fraction": str(c.fraction.normalize()),
+                "is_correct": c.is_correct,
+                "feedback": c.feedback,
+                "match_text": c.match_text,
+            }
+            for c in question.choices.all()
+        ]
 
 
 class GiftImportSerializer(serializers.Serializer):

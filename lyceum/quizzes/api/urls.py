@@ -26,6 +26,11 @@ urlpatterns = [
         name="instructor_gift_import",
     ),
     path(
+        "instructor/quizzes/<uuid:id>/export-gift/",
+        views.InstructorGiftExportView.as_view(),
+        name="instructor_gift_export",
+    ),
+    path(
         "instructor/quizzes/<uuid:id>/attempts/",
         views.InstructorAttemptListView.as_view(),
         name="instructor_attempts",

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.utils.text import slugify
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.request import Request
@@ -23,10 +25,11 @@ E409 = OpenApiResponse(description="Closed, no attempts left, no going back, or 
 
 
 def attempt_response(request: Request, attempt: QuizAttempt, code=status.HTTP_200_OK):
+    review = selectors.attempt_review(attempt)
     context = {
         "request": request,
-        "sheet": selectors.attempt_sheet(attempt=attempt),
-        "answers_visible": selectors.answers_are_visible(attempt),
+        "sheet": selectors.attempt_sheet(attempt=attempt, review=review),
+        "review": review,
     }
     return Response(s.AttemptSerializer(attempt, context=context).data, status=code)
 
@@ -240,6 +243,25 @@ class InstructorGiftImportView(APIView):
             .order_by("order")
         )
         return Response(s.QuestionKeySerializer(questions, many=True).data, status=status.HTTP_201_CREATED)
+
+
+class InstructorGiftExportView(APIView):
+    @extend_schema(
+        responses={
+            (200, "text/plain"): OpenApiResponse(
+                response=str, description="The quiz's current questions as a GIFT file (UTF-8)."
+            ),
+            404: E404,
+        },
+        summary="Export a quiz's questions in Moodle's GIFT format",
+        tags=["instructor"],
+    )
+    def get(self, request: Request, id) -> HttpResponse:
+        quiz = selectors.managed_quiz(user=request.user, quiz_id=id)
+        response = HttpResponse(selectors.quiz_gift(quiz=quiz), content_type="text/plain; charset=utf-8")
+        filename = slugify(quiz.title) or "quiz"
+        response["Content-Disposition"] = f'attachment; filename="{filename}.gift.txt"'
+        return response
 
 
 class InstructorAttemptListView(generics.ListAPIView):

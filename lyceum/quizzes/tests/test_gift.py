@@ -47,37 +47,48 @@ def test_a_moodle_bank_is_parsed_into_every_question_type():
     ]
     capital, primes, flat, hamlet, pi, between, essay, everest, escapes = questions
     assert capital.title == "Capital"
+    assert capital.category == "$course$/Geography"
     assert capital.line == 4
-    assert [(c.text, c.is_correct) for c in capital.choices] == [
-        ("Paris", True),
-        ("London", False),
-        ("Berlin", False),
+    assert [(c.text, c.fraction, c.feedback) for c in capital.choices] == [
+        ("Paris", 1, "Yes"),
+        ("London", 0, "No"),
+        ("Berlin", 0, ""),
     ]
     assert primes.partial_credit is True
-    assert [c.is_correct for c in primes.choices] == [True, True, False]
+    assert [c.fraction for c in primes.choices] == [Decimal("0.5"), Decimal("0.5"), Decimal("-1")]
     assert primes.explanation == "Primes have two divisors."
-    assert [(c.text, c.is_correct) for c in flat.choices] == [("True", False), ("False", True)]
-    assert hamlet.accepted_answers == ["Shakespeare", "William Shakespeare"]
-    assert (pi.numeric_answer, pi.numeric_tolerance) == (Decimal("3.14"), Decimal("0.005"))
-    assert (between.numeric_answer, between.numeric_tolerance) == (Decimal("3"), Decimal("2"))
+    assert [(c.text, c.fraction) for c in flat.choices] == [("True", 0), ("False", 1)]
+    assert [a["text"] for a in hamlet.accepted_answers] == ["Shakespeare", "William Shakespeare"]
+    assert pi.numeric_answers == [{"value": "3.14", "tolerance": "0.005", "fraction": "1", "feedback": ""}]
+    assert (between.numeric_answers[0]["value"], between.numeric_answers[0]["tolerance"]) == ("3", "2")
     assert essay.text == "Explain photosynthesis in your own words."
     assert everest.text == "Mount Everest is the _____ mountain on Earth."
     assert escapes.text == "Escapes {work} too: 1 = 1?"
+    assert all(q.text_format == "moodle" for q in questions)
 
 
 @pytest.mark.parametrize(
     ("source", "line", "message"),
     [
-        ("\n\nWhat is 2+2?\n", 3, "No answer block"),
-        ("Q1 {=a ~b}\n\nWhat is 2+2? {=4 ~5\n", 3, "never closed"),
-        ("Pick one {~a ~b ~c}", 1, "No answer is marked right"),
-        ("Match {=a -> 1 =b -> 2}", 1, "Matching questions"),
+        ("Q1 {=a ~b}\n\nWhat is 2+2? {=4 ~5\n", 3, "must open with { and close with }"),
+        ("What is 2+2? =4 }", 1, "must open with { and close with }"),
+        ("Pick some {~a ~b ~c}", 1, "add up to 0%, not 100%"),
+        ("Pick some {~%50%a ~%25%b ~c}", 1, "add up to 75%, not 100%"),
+        ("Pick one {=%50%a ~b}", 1, "should be worth 100%"),
+        ("Pick {~%100%a}", 1, "at least two answers"),
+        ("Weight {~%150%a ~b}", 1, "beyond ±100%"),
+        ("Name it {=%50%half}", 1, "should be worth 100%"),
+        ("Number {#=%50%3}", 1, "should be worth 100%"),
+        ("Match {=a -> 1 =b}", 1, "stem -> answer"),
+        ("Match {=a -> 1 = -> 2}", 1, "at least two pairs"),
+        ("Match {=a -> 1 =b -> }", 1, "has no answer"),
         ("Pi {#three}", 1, "is not a number"),
         ("Pi {#3.14:NaN}", 1, "is not a number"),
         ("Pi {#Infinity}", 1, "is not a number"),
         ("Pi {#1e400:1}", 1, "is not a number"),
         ("Range {#5..1}", 1, "ends below its start"),
         ("Empty {= ~b}", 1, "is empty"),
+        ("Line one\nline two {~a\n~b}", 2, "add up to 0%"),
         ("// only a comment\n", 1, "holds no question"),
         ("Two {=a ~b} blocks {=c ~d}", 1, "only one answer block"),
     ],

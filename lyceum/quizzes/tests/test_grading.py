@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from lyceum.quizzes.grading import Key, grade_answer, normalise_text
+from lyceum.quizzes.grading import Key, grade_answer, normalise_text, numeric_answers, short_answers
 from lyceum.quizzes.models import Question
 
 T = Question.Type
@@ -14,18 +14,25 @@ def key(**fields):
     return Key(points=Decimal("2.00"), **fields)
 
 
+def weights(**fractions):
+    return {name: Decimal(str(value)) for name, value in fractions.items()}
+
+
+THIRD = Decimal("0.3333333")
+
+
 @pytest.mark.parametrize(
     ("selected", "points"),
     [({"a"}, "2.00"), ({"b"}, "0.00"), ({"a", "b"}, "0.00"), (set(), "0.00")],
 )
 def test_single_choice_needs_exactly_the_right_choice(selected, points):
-    question = key(type=T.SINGLE, correct_choice_ids=frozenset({"a"}), wrong_choice_ids=frozenset({"b", "c"}))
+    question = key(type=T.SINGLE, fractions=weights(a=1, b=0, c=0))
 
     assert grade_answer(question, selected_choice_ids=selected) == Decimal(points)
 
 
 def test_true_false_is_graded_like_single_choice():
-    question = key(type=T.TRUE_FALSE, correct_choice_ids=frozenset({"t"}), wrong_choice_ids=frozenset({"f"}))
+    question = key(type=T.TRUE_FALSE, fractions=weights(t=1, f=0))
 
     assert grade_answer(question, selected_choice_ids=["t"]) == Decimal("2.00")
     assert grade_answer(question, selected_choice_ids=["f"]) == Decimal("0.00")
@@ -36,9 +43,7 @@ def test_true_false_is_graded_like_single_choice():
     [({"a", "b"}, "2.00"), ({"a"}, "0.00"), ({"a", "b", "c"}, "0.00"), (set(), "0.00")],
 )
 def test_multiple_choice_all_or_nothing(selected, points):
-    question = key(
-        type=T.MULTIPLE, correct_choice_ids=frozenset({"a", "b"}), wrong_choice_ids=frozenset({"c", "d"})
-    )
+    question = key(type=T.MULTIPLE, fractions=weights(a=0.5, b=0.5, c=-0.5, d=-0.5))
 
     assert grade_answer(question, selected_choice_ids=selected) == Decimal(points)
 
@@ -59,8 +64,7 @@ def test_multiple_choice_with_partial_credit(selected, points):
     question = key(
         type=T.MULTIPLE,
         partial_credit=True,
-        correct_choice_ids=frozenset({"a", "b", "c"}),
-        wrong_choice_ids=frozenset({"d", "e"}),
+        fractions={"a": THIRD, "b": THIRD, "c": THIRD, "d": Decimal("-0.5"), "e": Decimal("-0.5")},
     )
 
     assert grade_answer(question, selected_choice_ids=selected) == Decimal(points)
@@ -80,7 +84,7 @@ def test_multiple_choice_with_partial_credit(selected, points):
     ],
 )
 def test_short_text_ignores_case_and_spaces(given, right):
-    question = key(type=T.SHORT_TEXT, accepted_answers=("Paris", "ville de paris"))
+    question = key(type=T.SHORT_TEXT, accepted_answers=short_answers(["Paris", "ville de paris"]))
 
     assert grade_answer(question, text=given) == (Decimal("2.00") if right else Decimal("0.00"))
 
@@ -98,7 +102,7 @@ def test_short_text_ignores_case_and_spaces(given, right):
     ],
 )
 def test_numeric_tolerance_includes_its_edges(number, right):
-    question = key(type=T.NUMERIC, numeric_answer=Decimal("3.14"), numeric_tolerance=Decimal("0.01"))
+    question = key(type=T.NUMERIC, numeric_answers=numeric_answers([{"value": "3.14", "tolerance": "0.01"}]))
 
     points = grade_answer(question, number=None if number is None else Decimal(number))
 
@@ -106,7 +110,7 @@ def test_numeric_tolerance_includes_its_edges(number, right):
 
 
 def test_numeric_without_tolerance_needs_the_exact_value():
-    question = key(type=T.NUMERIC, numeric_answer=Decimal("42"))
+    question = key(type=T.NUMERIC, numeric_answers=numeric_answers([{"value": "42"}]))
 
     assert grade_answer(question, number=Decimal("42.000")) == Decimal("2.00")
     assert grade_answer(question, number=Decimal("42.000001")) == Decimal("0.00")

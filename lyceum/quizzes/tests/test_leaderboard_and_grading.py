@@ -83,12 +83,12 @@ def test_an_instructor_builds_a_quiz_and_validates_questions(login_api, ines, os
         {"type": "single", "text": "2 + 2?", "choices": [{"text": "4", "is_correct": True}, {"text": "5"}]},
         format="json",
     )
-    two_right = client.post(
+    none_right = client.post(
         f"/api/instructor/quizzes/{quiz_id}/questions/",
         {
             "type": "single",
             "text": "?",
-            "choices": [{"text": "a", "is_correct": True}, {"text": "b", "is_correct": True}],
+            "choices": [{"text": "a", "is_correct": False}, {"text": "b", "is_correct": False}],
         },
         format="json",
     )
@@ -101,7 +101,7 @@ def test_an_instructor_builds_a_quiz_and_validates_questions(login_api, ines, os
 
     assert created.status_code == 201
     assert good.status_code == 201 and good.json()["choices"][0]["is_correct"] is True
-    assert two_right.status_code == 400 and "choices" in two_right.json()["error"]["fields"]
+    assert none_right.status_code == 400 and "choices" in none_right.json()["error"]["fields"]
     assert no_number.status_code == 400
     assert foreign.status_code == 404
     assert Question.objects.filter(quiz_id=quiz_id).count() == 1
@@ -143,7 +143,10 @@ def test_gift_import_adds_every_question_or_none(login_api, ines):
     assert ok.status_code == 201
     assert [q["type"] for q in ok.json()] == ["single", "numeric"]
     assert bad.status_code == 400
-    assert bad.json()["error"]["fields"]["gift"] == ["Line 4: No answer is marked right (=)."]
+    assert bad.json()["error"]["fields"]["gift"] == [
+        "Line 4: The positive weights add up to 0%, not 100%. "
+        "(A single-choice question marks its right answer with =.)"
+    ]
     assert quiz.questions.count() == before + 2
 
 

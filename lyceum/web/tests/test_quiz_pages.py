@@ -100,10 +100,10 @@ def test_instructor_builds_imports_and_grades(client, ines, alice, quiz):
 
     assert page.status_code == 200
     assert quiz.questions.filter(
-        text="Largest planet?", choices__text="Jupiter", choices__is_correct=True
+        text="Largest planet?", choices__text="Jupiter", choices__fraction=1
     ).exists()
     assert "Imported 1 question." in imported.content.decode()
-    assert "Line 1: No answer is marked right" in broken.content.decode()
+    assert "Line 1: The positive weights add up to 0%" in broken.content.decode()
 
     enroll(alice, quiz)
     client.force_login(alice)
