@@ -59,8 +59,12 @@ def main() -> None:
             text=f"Question {n + 1}",
             order=n,
             partial_credit=kind == "multiple",
-            accepted_answers=["answer"] if kind == "short_text" else [],
-            numeric_answer=Decimal(n) if kind == "numeric" else None,
+            accepted_answers=[{"text": "answer", "fraction": "1", "feedback": ""}]
+            if kind == "short_text"
+            else [],
+            numeric_answers=[{"value": str(n), "tolerance": "0", "fraction": "1", "feedback": ""}]
+            if kind == "numeric"
+            else [],
         )
         if kind in ("single", "multiple", "true_false"):
             count = 2 if kind == "true_false" else 4
@@ -70,7 +74,11 @@ def main() -> None:
                         question=question,
                         text=f"Choice {c}",
                         order=c,
-                        is_correct=c == 0 or (kind == "multiple" and c == 1),
+                        fraction=Decimal("0.5")
+                        if kind == "multiple" and c < 2
+                        else Decimal(-0.5 if kind == "multiple" else 0)
+                        if c
+                        else Decimal(1),
                     )
                     for c in range(count)
                 ]

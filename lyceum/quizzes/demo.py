@@ -10,20 +10,32 @@ from .models import Quiz
 
 GIFT = {
     "python-from-zero": """
+$CATEGORY: $course$/Python from zero
+
 ::Print:: Which function shows text on the screen? {=print ~echo ~write}
 
-::Types:: Which of these are Python types? {~%50%int ~%50%str ~%-100%integer}
+::Types:: Which of these are Python types? {~%50%int ~%50%str ~%-100%integer#Python spells it int.}
+
+::Pairs:: Match each value with its type. {=42 -> int =3.14 -> float ="hi" -> str = -> list}
 
 ::Indentation:: Python uses indentation to group statements. {T}
 
 ::Keyword:: Which keyword defines a function? {=def =def:}
 
-::Arithmetic:: What is 7 // 2 in Python? {#3}
+::Arithmetic:: What is 7 // 2 in Python? {#
+  =3#Floor division drops the fraction.
+  =%50%3.5#That is 7 / 2.
+  ~#Try it in the shell.
+}
 
 ::Explain:: In two or three sentences, explain what a variable is. {}
 """,
     "web-accessibility-in-practice": """
-::Button:: Which element should a clickable action be? {=<button> ~<div> ~<span>}
+::Button::[markdown]Which element should a clickable action be? {
+  =`<button>`#Yes: it is focusable and announced as a button.
+  ~`<div>`#A div needs a role, a tab stop and key handling first.
+  ~`<span>`
+}
 
 ::Principles:: Which are WCAG principles? {~%50%Perceivable ~%50%Operable ~%-100%Decorative}
 
@@ -63,7 +75,8 @@ def create_demo_quizzes(*, instructor: User) -> list[Quiz]:
                 course=course,
                 actor=instructor,
                 title="Check your understanding",
-                description="Six questions, one of each kind. Ten minutes, three attempts.",
+                description="A question of each kind. Ten minutes, three attempts; the answers show once no "
+                "attempt is left.",
                 time_limit_minutes=10,
                 max_attempts=3,
                 passing_score_percent=60,

@@ -172,9 +172,10 @@ def attempt_sheet(*, attempt: QuizAttempt, review: Review | None = None) -> list
         str(a.question_id): a
         for a in QuestionAnswer.objects.filter(attempt=attempt).prefetch_related("selected_choices")
     }
-    sheet = []
-    for index, question_id in enumerate(attempt.question_order):
+    sheet, number = [], 0
+    for question_id in attempt.question_order:
         question = by_id[question_id]
+        number += question.type != Question.Type.DESCRIPTION
         all_choices = list(question.choices.all())
         choices = {str(c.id): c for c in all_choices}
         fmt = question.text_format
@@ -186,7 +187,7 @@ def attempt_sheet(*, attempt: QuizAttempt, review: Review | None = None) -> list
         )
         entry: dict[str, Any] = {
             "id": question_id,
-            "number": index + 1,
+            "number": None if question.type == Question.Type.DESCRIPTION else number,
             "type": question.type,
             "title": question.title,
             "text": question.text,

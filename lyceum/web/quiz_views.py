@@ -3,6 +3,7 @@ instructor's quiz builder, GIFT import and grading view. They call the quizzes s
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
@@ -15,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from lyceum.core.exceptions import ApplicationError
 from lyceum.courses import selectors as course_selectors
 from lyceum.quizzes import selectors, services
-from lyceum.quizzes.models import Question, QuestionAnswer, QuizAttempt
+from lyceum.quizzes.models import Question, QuestionAnswer, Quiz, QuizAttempt
 
 
 @login_required
@@ -63,6 +64,11 @@ def _answers_from_form(request: HttpRequest, attempt: QuizAttempt) -> dict[str, 
             answers[question_id] = {"choices": request.POST.getlist(prefix)}
         elif kind == "numeric":
             answers[question_id] = {"number": request.POST.get(prefix, "").strip() or None}
+        elif kind == "matching":
+            stems = attempt.choice_order.get(question_id, [])
+            answers[question_id] = {
+                "matches": {stem: request.POST.get(f"{prefix}-m-{stem}", "") for stem in stems}
+            }
         else:
             answers[question_id] = {"text": request.POST.get(prefix, "")}
     return answers
@@ -71,7 +77,8 @@ def _answers_from_form(request: HttpRequest, attempt: QuizAttempt) -> dict[str, 
 @login_required
 def attempt_page(request: HttpRequest, attempt_id) -> HttpResponse:
     attempt = selectors.attempt_get(user=request.user, attempt_id=attempt_id)
-    sheet = selectors.attempt_sheet(attempt=attempt)
+    review = selectors.attempt_review(attempt)
+    sheet = selectors.attempt_sheet(attempt=attempt, review=review)
     template = (
         "web/quizzes/attempt.html"
         if attempt.status == QuizAttempt.Status.IN_PROGRESS
@@ -84,7 +91,7 @@ def attempt_page(request: HttpRequest, attempt_id) -> HttpResponse:
             "attempt": attempt,
             "quiz": attempt.quiz,
             "sheet": sheet,
-            "answers_visible": selectors.answers_are_visible(attempt),
+            "review": review,
         },
     )
 
@@ -124,15 +131,48 @@ def teach_quiz_new(request: HttpRequest, course_id) -> HttpResponse:
     return redirect("web:teach_quiz", quiz_id=quiz.pk)
 
 
+_WEIGHT_PREFIX = re.compile(r"^%\s*(-?\d+(?:\.\d+)?)\s*%\s*")
+
+
 def _choices_from_lines(text: str) -> list[dict]:
-    """One choice a line; a leading * marks a correct one."""
-    choices = []
+    """One choice a line: a leading * marks a right one; a leading %50% (or %-100%) gives a
+    weight instead, as in GIFT."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    if any(_WEIGHT_PREFIX.match(line) for line in lines):
+        choices = []
+        for line in lines:
+            match = _WEIGHT_PREFIX.match(line)
+            percent = Decimal(match.group(1)) if match else Decimal(100 if line.startswith("*") else 0)
+            text = line[match.end() :] if match else line.lstrip("*").strip()
+            choices.append({"text": text, "fraction": percent / 100})
+        return choices
+    return [{"text": line.lstrip("*").strip(), "is_correct": line.startswith("*")} for line in lines]
+
+
+def _pairs_from_lines(text: str) -> list[dict]:
+    """Matching: one ``item -> answer`` a line; ``-> answer`` alone is an extra wrong answer."""
+    pairs = []
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        if "->" not in line:
+            raise ValidationError({"pairs": [f"Write each pair as item -> answer ({line.strip()!r})."]})
+        stem, _, answer = line.partition("->")
+        pairs.append({"text": stem.strip(), "match_text": answer.strip()})
+    return pairs
+
+
+def _short_answers_from_lines(text: str) -> list[dict]:
+    """One accepted answer a line; %50% in front gives it a weight; * matches anything."""
+    answers = []
     for line in text.splitlines():
         line = line.strip()
-        if line:
-            correct = line.startswith("*")
-            choices.append({"text": line.lstrip("*").strip(), "is_correct": correct})
-    return choices
+        if not line:
+            continue
+        match = _WEIGHT_PREFIX.match(line)
+        fraction = Decimal(match.group(1)) / 100 if match else Decimal(1)
+        answers.append({"text": line[match.end() :] if match else line, "fraction": str(fraction)})
+    return answers
 
 
 @login_required
@@ -182,6 +222,10 @@ def teach_quiz(request: HttpRequest, quiz_id) -> HttpResponse:
             "questions": questions,
             "to_grade": to_grade,
             "types": Question.Type.choices,
+            "formats": Question.TextFormat.choices,
+            "review_parts": [
+                (part, Quiz._meta.get_field(part).help_text, getattr(quiz, part)) for part in Quiz.REVIEW_PARTS
+            ],
         },
     )
 
@@ -212,7 +256,7 @@ def _quiz_settings(request: HttpRequest) -> dict:
         "shuffle_questions": bool(post.get("shuffle_questions")),
         "shuffle_choices": bool(post.get("shuffle_choices")),
         "navigation": post.get("navigation", "free"),
-        "show_answers": post.get("show_answers", "after_submission"),
+        **{part: post.get(part, Quiz.Review.LATER) for part in Quiz.REVIEW_PARTS},
         "is_published": bool(post.get("is_published")),
     }
 
@@ -228,12 +272,21 @@ def _add_question(request: HttpRequest, quiz) -> None:
     if kind == "multiple":
         fields["partial_credit"] = bool(post.get("partial_credit"))
     if kind == "short_text":
-        fields["accepted_answers"] = [a.strip() for a in post.get("accepted", "").splitlines() if a.strip()]
+        fields["accepted_answers"] = _short_answers_from_lines(post.get("accepted", ""))
     if kind == "numeric":
-        fields["numeric_answer"] = _decimal(post.get("number"), "numeric_answer")
-        fields["numeric_tolerance"] = _decimal(post.get("tolerance") or "0", "numeric_tolerance")
-    if kind not in ("single", "multiple", "true_false"):
+        fields["numeric_answers"] = [
+            {
+                "value": str(_decimal(post.get("number"), "numeric_answers")),
+                "tolerance": str(_decimal(post.get("tolerance") or "0", "numeric_answers")),
+                "fraction": "1",
+            }
+        ]
+    if kind == "matching":
+        choices = _pairs_from_lines(post.get("pairs", ""))
+    elif kind not in ("single", "multiple", "true_false"):
         choices = []
+    if post.get("text_format") in Question.TextFormat.values:
+        fields["text_format"] = post["text_format"]
     services.question_create(
         quiz=quiz,
         actor=request.user,

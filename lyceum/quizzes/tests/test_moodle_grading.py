@@ -161,7 +161,9 @@ def test_a_wildcard_inside_an_answer_matches_any_characters(bank):
 # 4. Numeric answers --------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("given", "expected"), [(1822, "1.00"), (1823, "0.50"), (1820, "0.50"), (1830, "0.00")])
+@pytest.mark.parametrize(
+    ("given", "expected"), [(1822, "1.00"), (1823, "0.50"), (1820, "0.50"), (1830, "0.00")]
+)
 def test_several_weighted_numeric_answers(bank, given, expected):
     quiz = bank("When was Grant born? {#=1822:0 =%50%1822:2}")
 
@@ -182,7 +184,8 @@ def test_feedback_for_any_other_number(bank):
 
 def test_format_markers_are_stripped_and_rendered(bank):
     quiz = bank(
-        "\ufeff[markdown]What is **2 + 2**? {=[markdown]*four*#[html]<b>Yes</b><script>x()</script> ~five}\n\n"
+        "\ufeff[markdown]What is **2 + 2**? {=[markdown]*four*#[html]<b>Yes</b><script>x()</script>\n"
+        "~five}\n\n"
         "[html]<p onclick='steal()'>Safe?</p><script>alert(1)</script> {T}\n\n"
         "[plain]Is <b> a tag? {T####[plain]It is.}\n\n"
         "A path: C\\:\\\\temp. {T}\n"
@@ -194,7 +197,7 @@ def test_format_markers_are_stripped_and_rendered(bank):
     assert markdown["text"] == "What is **2 + 2**?"  # the BOM is not part of the first question
     assert markdown["text_format"] == "markdown"
     assert "<strong>2 + 2</strong>" in markdown["text_html"]
-    assert [c["text_html"] for c in markdown["choices"]][0] == "<em>four</em>"
+    assert markdown["choices"][0]["text_html"] == "<em>four</em>"
     assert "<b>Yes</b>" in str(markdown["answer_feedback"][0])
     assert "script" not in str(markdown["answer_feedback"][0])
     assert html["text_html"] == "<p>Safe?</p>"
@@ -210,7 +213,8 @@ def test_titles_feedback_categories_and_descriptions_are_kept(bank):
     quiz = bank(
         "$CATEGORY: $course$/Geography/Europe\n\n"
         "::Intro:: Read the map before you answer.\n\n"
-        "::Capital:: Capital of France? {=Paris#Right, Paris. ~Lyon#Lyon is the second city. ####Paris since 987.}\n\n"
+        "::Capital:: Capital of France? {=Paris#Right, Paris.\n"
+        "~Lyon#Lyon is the second city. ####Paris since 987.}\n\n"
         "::Round:: The Earth is round. {T#It is not flat.#Yes, round.}\n"
     )
 
@@ -366,7 +370,9 @@ def test_a_blank_first_attempt_does_not_hand_over_the_key(login_api, alice, ines
     quiz = Quiz.objects.create(course=course, title="Three tries", is_published=True, max_attempts=2)
     teacher = login_api(ines)
     teacher.post(
-        f"/api/instructor/quizzes/{quiz.pk}/import-gift/", {"gift": "Pick {=a ~b}\n\nName {=x}"}, format="json"
+        f"/api/instructor/quizzes/{quiz.pk}/import-gift/",
+        {"gift": "Pick {=a ~b}\n\nName {=x}"},
+        format="json",
     )
     enroll(alice, quiz)
     client = login_api(alice)
@@ -382,7 +388,12 @@ def test_a_blank_first_attempt_does_not_hand_over_the_key(login_api, alice, ines
 
     first = attempt(["b", "y"]).json()
 
-    assert first["review"] == {"correctness": False, "points": False, "right_answer": False, "feedback": False}
+    assert first["review"] == {
+        "correctness": False,
+        "points": False,
+        "right_answer": False,
+        "feedback": False,
+    }
     assert first["score"] == "0.00"  # the total is always shown
     for question in first["questions"]:
         assert question["points_awarded"] is None
@@ -408,7 +419,9 @@ def test_each_review_option_has_its_own_moment(login_api, alice, ines):
         review_feedback="never",
     )
     login_api(ines).post(
-        f"/api/instructor/quizzes/{quiz.pk}/import-gift/", {"gift": "Pick {=a ~b#No. ####Why.}"}, format="json"
+        f"/api/instructor/quizzes/{quiz.pk}/import-gift/",
+        {"gift": "Pick {=a ~b#No. ####Why.}"},
+        format="json",
     )
     enroll(alice, quiz)
     client = login_api(alice)

@@ -55,7 +55,7 @@ def test_submitting_the_form_grades_and_shows_the_result(client, alice, quiz):
     assert "Your result" in html
     attempt.refresh_from_db()
     assert attempt.score == 2
-    assert "Accepted: Shakespeare" in html
+    assert "Right answer: Shakespeare" in html
 
 
 def test_an_expired_attempt_page_shows_the_result(client, alice, quiz):

@@ -8,6 +8,13 @@
 
   function answerOf(fieldset) {
     const type = fieldset.dataset.type;
+    if (type === "matching") {
+      const matches = {};
+      fieldset.querySelectorAll("select[data-stem]").forEach((select) => {
+        if (select.value) matches[select.dataset.stem] = select.value;
+      });
+      return {matches: matches};
+    }
     const inputs = fieldset.querySelectorAll("input[name^='q-']:not([type=hidden]), textarea");
     if (type === "single" || type === "true_false" || type === "multiple") {
       return {choices: Array.from(inputs).filter((i) => i.checked).map((i) => i.value)};
@@ -47,7 +54,44 @@
     clearTimeout(timers.get(fieldset));
     timers.set(fieldset, setTimeout(() => save(fieldset), 600));
   });
-  form.addEventListener("submit", () => { submitting = true; });
+  function isAnswered(fieldset) {
+    const answer = answerOf(fieldset);
+    if (answer.choices) return answer.choices.length > 0;
+    if (answer.matches) return Object.keys(answer.matches).length > 0;
+    if ("number" in answer) return answer.number !== null;
+    return answer.text.trim() !== "";
+  }
+
+  // Submitting with questions left blank asks first; the timer's submit never asks.
+  const confirmBox = document.getElementById("confirm-submit");
+  let confirmed = false;
+  form.addEventListener("submit", (event) => {
+    if (!submitting && !confirmed) {
+      const blank = Array.from(form.querySelectorAll("fieldset[data-question]")).filter((f) => !isAnswered(f));
+      if (blank.length) {
+        event.preventDefault();
+        const numbers = blank.map((f) => f.dataset.number);
+        document.getElementById("confirm-submit-text").textContent =
+          (blank.length === 1 ? "1 question has no answer" : `${blank.length} questions have no answer`) +
+          ` (${numbers.join(", ")}). Submit anyway? Unanswered questions earn no points.`;
+        confirmBox.hidden = false;
+        document.getElementById("confirm-submit-yes").focus();
+        return;
+      }
+    }
+    submitting = true;
+  });
+  document.getElementById("confirm-submit-yes").addEventListener("click", () => {
+    confirmed = true;
+    confirmBox.hidden = true;
+    form.requestSubmit();
+  });
+  document.getElementById("confirm-submit-no").addEventListener("click", () => {
+    confirmBox.hidden = true;
+    const blank = Array.from(form.querySelectorAll("fieldset[data-question]")).find((f) => !isAnswered(f));
+    const target = blank && blank.querySelector("input:not([type=hidden]), select, textarea");
+    (target || document.getElementById("submit-quiz")).focus();
+  });
 
   const timer = document.getElementById("timer");
   if (timer) {
