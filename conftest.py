@@ -16,8 +16,9 @@ from lyceum.core import ratelimit
 
 
 @pytest.fixture(autouse=True)
-def _nplusone_guard():
-    """Every test fails on an N+1 query pattern (django-zeal)."""
+def _nplusone_guard(settings):
+    """Every test fails on an N+1 query pattern (django-zeal); development only warns."""
+    settings.ZEAL_RAISE = True
     with zeal_context():
         yield
 

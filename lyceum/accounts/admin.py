@@ -2,16 +2,18 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import UserChangeForm, UserCreationForm
 
+from lyceum.core.admin import StackedInline, TabularInline
+
 from .models import Role, User, UserProfile, UserRole
 
 
-class UserProfileInline(admin.StackedInline):
+class UserProfileInline(StackedInline):
     model = UserProfile
     can_delete = False
     fields = ["bio", "avatar", "phone", "date_of_birth", "timezone", "preferences"]
 
 
-class UserRoleInline(admin.TabularInline):
+class UserRoleInline(TabularInline):
     model = UserRole
     fk_name = "user"
     extra = 0

@@ -1,13 +1,24 @@
 from django.contrib import admin
 
+from lyceum.core.admin import TabularInline
+
 from .models import ChatRoom, Message, Participant
 
 
-class ParticipantInline(admin.TabularInline):
+class ParticipantInline(TabularInline):
+    """Members are shown and their role can change; who joins a room is the members' own choice
+    (invitations), so the admin does not add anyone here."""
+
     model = Participant
     extra = 0
-    raw_id_fields = ["user"]
     fields = ["user", "role", "joined_at", "last_read_seq"]
+    readonly_fields = ["user", "joined_at", "last_read_seq"]
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("user", "room")
 
 
 @admin.register(ChatRoom)

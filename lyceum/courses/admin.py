@@ -1,21 +1,23 @@
 from django.contrib import admin
 
+from lyceum.core.admin import TabularInline
+
 from .models import Category, Course, CourseEnrollment, Lesson, LessonProgress, LessonResource, Module
 
 
-class ModuleInline(admin.TabularInline):
+class ModuleInline(TabularInline):
     model = Module
     extra = 0
     fields = ["title", "order"]
 
 
-class LessonInline(admin.TabularInline):
+class LessonInline(TabularInline):
     model = Lesson
     extra = 0
     fields = ["title", "order", "estimated_minutes", "is_preview"]
 
 
-class LessonResourceInline(admin.TabularInline):
+class LessonResourceInline(TabularInline):
     model = LessonResource
     extra = 0
 

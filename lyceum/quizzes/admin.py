@@ -1,19 +1,24 @@
 from django.contrib import admin
 
+from lyceum.core.admin import StackedInline, TabularInline
+
 from .models import Choice, Question, QuestionAnswer, Quiz, QuizAttempt
 
 
-class ChoiceInline(admin.TabularInline):
+class ChoiceInline(TabularInline):
     model = Choice
     extra = 0
-    fields = ["text", "is_correct", "order"]
+    fields = ["text", "fraction", "feedback", "match_text", "order"]
 
 
-class QuestionInline(admin.StackedInline):
+class QuestionInline(StackedInline):
     model = Question
     extra = 0
-    fields = ["type", "text", "points", "order"]
+    fields = ["type", "title", "text", "text_format", "points", "order"]
     show_change_link = True
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(retired_at__isnull=True)
 
 
 @admin.register(Quiz)
@@ -37,8 +42,8 @@ class QuizAdmin(admin.ModelAdmin):
 
 @admin.register(Question)
 class QuestionAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "quiz", "type", "points", "order"]
-    list_filter = ["type"]
+    list_display = ["__str__", "quiz", "type", "points", "order", "retired_at"]
+    list_filter = ["type", "text_format"]
     search_fields = ["text", "quiz__title"]
     list_select_related = ["quiz"]
     autocomplete_fields = ["quiz"]

@@ -224,7 +224,8 @@ def teach_quiz(request: HttpRequest, quiz_id) -> HttpResponse:
             "types": Question.Type.choices,
             "formats": Question.TextFormat.choices,
             "review_parts": [
-                (part, Quiz._meta.get_field(part).help_text, getattr(quiz, part)) for part in Quiz.REVIEW_PARTS
+                (part, Quiz._meta.get_field(part).help_text, getattr(quiz, part))
+                for part in Quiz.REVIEW_PARTS
             ],
         },
     )

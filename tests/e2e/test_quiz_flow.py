@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from decimal import Decimal
 
 import pytest
 from django.utils import timezone
@@ -38,7 +39,10 @@ def test_student_takes_a_timed_quiz_reloads_and_submits(demo, page, screenshot):
     page.get_by_label("print").check()
     page.get_by_label("int", exact=True).check()
     page.get_by_label("str", exact=True).check()
-    page.get_by_role("group", name=re.compile("Question 4")).get_by_role("textbox").fill(" DEF ")
+    pairs = page.get_by_role("group", name=re.compile("Question 3"))
+    pairs.get_by_label("42").select_option("int")
+    pairs.get_by_label("3.14").select_option("float")
+    page.get_by_role("group", name=re.compile("Question 5")).get_by_role("textbox").fill(" DEF ")
     expect(page.get_by_role("status")).to_have_text("All answers saved.")
     screenshot("20-quiz-in-progress")
 
@@ -46,19 +50,34 @@ def test_student_takes_a_timed_quiz_reloads_and_submits(demo, page, screenshot):
     assert _question_order(page) == order
     expect(page.get_by_label("print")).to_be_checked()
     expect(page.get_by_label("int", exact=True)).to_be_checked()
-    expect(page.get_by_role("group", name=re.compile("Question 4")).get_by_role("textbox")).to_have_value(
+    expect(page.get_by_role("group", name=re.compile("Question 5")).get_by_role("textbox")).to_have_value(
         " DEF "
     )
-    page.get_by_role("group", name=re.compile("Question 5")).get_by_role("textbox").fill("3")
+    expect(pairs.get_by_label("42")).to_have_value("int")
+    page.get_by_role("group", name=re.compile("Question 6")).get_by_role("textbox").fill("3")
     page.get_by_role("button", name="Submit answers").click()
 
+    # Two questions are blank: the page asks first, and "Keep answering" goes back to the first.
+    confirm = page.get_by_role("alertdialog")
+    expect(confirm).to_contain_text("2 questions have no answer (4, 7)")
+    screenshot("20b-quiz-confirm-blank")
+    confirm.get_by_role("button", name="Keep answering").click()
+    expect(confirm).to_be_hidden()
+    expect(page.get_by_role("group", name=re.compile("Question 4")).get_by_label("True")).to_be_focused()
+    page.get_by_role("button", name="Submit answers").click()
+    confirm.get_by_role("button", name="Submit anyway").click()
+
     expect(page.get_by_role("heading", name="Your result")).to_be_visible()
-    # print, both types, def and 7 // 2 == 3 are right; the essay left empty earns nothing.
+    # print, both types, two of three pairs, def and 7 // 2 == 3: 1 + 1 + 0.67 + 1 + 1 of 7 points.
     expect(page.get_by_text("66.67%")).to_be_visible()
     expect(page.get_by_text("Passed", exact=True)).to_be_visible()
+    # Two attempts are left: neither the key nor per-question points are shown yet.
+    expect(page.locator("#review-note")).to_contain_text("shown once you have no attempt left")
+    expect(page.get_by_text("Right answer")).to_have_count(0)
+    expect(page.locator(".mark")).to_have_count(0)
     screenshot("21-quiz-result")
     attempt = QuizAttempt.objects.get(user__username="student")
-    assert (attempt.score, attempt.status) == (4, "graded")
+    assert (attempt.score, attempt.status) == (Decimal("4.67"), "graded")
 
 
 def test_an_attempt_left_to_expire_is_graded_on_what_was_saved(demo, page):
