@@ -102,7 +102,7 @@ def everything(admin_user, ines, alice, bob):
         chat_services.direct_room(user=alice, other_id=bob.pk)
         Group.objects.create(name="Teaching assistants")
         RefreshToken.for_user(alice).blacklist()  # an outstanding token, then a blacklisted one
-        Notification.objects.create(user=alice, kind=Notification.Kind.choices[0][0], title="Welcome", body="Hello")
+        Notification.objects.create(user=alice, kind=Notification.Kind.SYSTEM, title="Welcome", body="Hello")
     return admin_user
 
 
@@ -118,18 +118,18 @@ def _registered():
 @pytest.mark.parametrize("model", [m for m, _ in _registered()], ids=lambda m: m._meta.label)
 def test_every_admin_page_opens_and_saves_unchanged(client, everything, model):
     client = _admin_client(client, everything)
-    info = (model._meta.app_label, model._meta.model_name)
+    prefix = f"admin:{model._meta.app_label}_{model._meta.model_name}"
     model_admin = admin.site._registry[model]
 
-    changelist = client.get(reverse("admin:%s_%s_changelist" % info))
+    changelist = client.get(reverse(f"{prefix}_changelist"))
     assert changelist.status_code == 200
     if model_admin.has_add_permission(changelist.wsgi_request):
-        assert client.get(reverse("admin:%s_%s_add" % info)).status_code == 200
+        assert client.get(reverse(f"{prefix}_add")).status_code == 200
 
     objects = list(model._default_manager.order_by("pk")[:3])
     assert objects, f"no {model._meta.label} row to open: the fixture must create one"
     for obj in objects:
-        url = reverse("admin:%s_%s_change" % info, args=[obj.pk])
+        url = reverse(f"{prefix}_change", args=[obj.pk])
         page = client.get(url)
         assert page.status_code == 200, url
         posting = copy.copy(page.wsgi_request)
