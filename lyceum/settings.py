@@ -321,6 +321,8 @@ SPECTACULAR_SETTINGS = {
     # Swagger UI's files are served from this server, not a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # One name for a choice set several fields share.
+    "ENUM_NAME_OVERRIDES": {"ReviewMomentEnum": "lyceum.quizzes.models.Quiz.Review"},
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "lyceum.core.schema.add_error_responses",

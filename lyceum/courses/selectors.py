@@ -12,7 +12,7 @@ from django.db.models.functions import Cast, Coalesce
 from lyceum.accounts.models import User
 from lyceum.core.exceptions import Forbidden, NotFound
 
-from .models import Course, CourseEnrollment, Lesson, LessonProgress, LessonResource, Module
+from .models import Category, Course, CourseEnrollment, Lesson, LessonProgress, LessonResource, Module
 from .permissions import can_manage_course, is_admin
 
 # Each ordering has an index of its own (see Course.Meta.indexes), so a page needs no sort.
@@ -160,6 +160,11 @@ def course_outline(*, course_id: Any) -> list[dict[str, Any]]:
             }
         )
     return list(modules.values())
+
+
+def categories() -> QuerySet[Category]:
+    """Every category, by name (the catalog's filter)."""
+    return Category.objects.order_by("name")
 
 
 def course_get(

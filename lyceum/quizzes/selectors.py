@@ -7,14 +7,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import F, Window
+from django.db.models import Count, F, QuerySet, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from lyceum.accounts.models import User
 from lyceum.core.exceptions import Forbidden, NotFound
-from lyceum.courses.models import CourseEnrollment
-from lyceum.courses.permissions import can_manage_course
+from lyceum.courses.models import Course, CourseEnrollment
+from lyceum.courses.permissions import can_manage_course, is_admin
 
 from .models import Question, QuestionAnswer, Quiz, QuizAttempt
 
@@ -260,25 +260,88 @@ def attempt_sheet(*, attempt: QuizAttempt, review: Review | None = None) -> list
     return sheet
 
 
+def course_quizzes(*, viewer: User | None, course: Course, drafts: bool = False) -> QuerySet[Quiz]:
+    """A course's quizzes in the order they were made: the published ones, or every one for its
+    staff with ``drafts``. The caller has checked that ``viewer`` may see the course."""
+    quizzes = Quiz.objects.filter(course=course).select_related("course", "module").order_by("created_at")
+    if drafts and viewer is not None and can_manage_course(viewer, course):
+        return quizzes
+    return quizzes.filter(is_published=True)
+
+
+def quiz_statuses(*, user: User | None, quizzes: list[Quiz]) -> dict[Any, QuizStatus]:
+    """``quiz_status`` of many quizzes in three queries, whatever their number."""
+    now = timezone.now()
+    ids = [quiz.pk for quiz in quizzes]
+    counts = dict(
+        Question.objects.current()
+        .filter(quiz_id__in=ids)
+        .values("quiz_id")
+        .annotate(n=Count("id"))
+        .values_list("quiz_id", "n")
+    )
+    attempts: dict[Any, list[dict]] = {}
+    enrolled: set[Any] = set()
+    if user is not None and user.is_authenticated:
+        for row in QuizAttempt.objects.filter(user=user, quiz_id__in=ids).values("id", "quiz_id", "status"):
+            attempts.setdefault(row["quiz_id"], []).append(row)
+        enrolled = set(
+            CourseEnrollment.objects.filter(
+                user=user, course_id__in={q.course_id for q in quizzes}
+            ).values_list("course_id", flat=True)
+        )
+    statuses = {}
+    for quiz in quizzes:
+        mine = attempts.get(quiz.pk, [])
+        used = len(mine)
+        statuses[quiz.pk] = QuizStatus(
+            question_count=quiz.questions_per_attempt or counts.get(quiz.pk, 0),
+            attempts_used=used,
+            attempts_left=None if not quiz.max_attempts else max(0, quiz.max_attempts - used),
+            in_progress_attempt_id=next((a["id"] for a in mine if a["status"] == "in_progress"), None),
+            is_enrolled=quiz.course_id in enrolled,
+            is_open=(quiz.opens_at is None or quiz.opens_at <= now)
+            and (quiz.closes_at is None or now < quiz.closes_at),
+        )
+    return statuses
+
+
+def my_attempts(*, user: User, quiz: Quiz) -> QuerySet[QuizAttempt]:
+    """The user's attempts at the quiz, first to last."""
+    return QuizAttempt.objects.filter(user=user, quiz=quiz).select_related("quiz").order_by("number")
+
+
+def quiz_questions(*, quiz: Quiz) -> QuerySet[Question]:
+    """The questions a quiz asks now, in order, with their choices (the instructor's view)."""
+    return quiz.questions.current().prefetch_related("choices").order_by("order", "id")
+
+
+def essays_to_grade(*, grader: User, quiz: Quiz | None = None) -> QuerySet[QuestionAnswer]:
+    """Essay answers of submitted attempts that wait for ``grader``'s points: in the quiz, or in
+    every course ``grader`` teaches (an admin: every course); oldest submission first."""
+    answers = (
+        QuestionAnswer.objects.filter(question__type=Question.Type.ESSAY, points_awarded__isnull=True)
+        .exclude(attempt__status=QuizAttempt.Status.IN_PROGRESS)
+        .select_related("question", "attempt", "attempt__user", "attempt__quiz", "attempt__quiz__course")
+        .order_by("attempt__submitted_at", "id")
+    )
+    if quiz is not None:
+        return answers.filter(attempt__quiz=quiz)
+    if is_admin(grader):
+        return answers
+    return answers.filter(attempt__quiz__course__instructor=grader)
+
+
 def quiz_gift(*, quiz: Quiz) -> str:
     """The quiz's current questions, in order, as a GIFT file."""
     from .gift import write_gift
 
-    questions = quiz.questions.current().prefetch_related("choices").order_by("order", "id")
-    return write_gift(questions)
+    return write_gift(quiz_questions(quiz=quiz))
 
 
-def quiz_grade(*, user: User, quiz: Quiz) -> Decimal | None:
-    """The user's grade for the quiz in percent, by its grading method (None before any graded
-    attempt)."""
-    percents = list(
-        QuizAttempt.objects.filter(user=user, quiz=quiz, status=QuizAttempt.Status.GRADED)
-        .order_by("number")
-        .values_list("percent", flat=True)
-    )
+def _grade_by_method(method: str, percents: list[Decimal]) -> Decimal | None:
     if not percents:
         return None
-    method = quiz.grading_method
     if method == Quiz.GradingMethod.HIGHEST:
         return max(percents)
     if method == Quiz.GradingMethod.FIRST:
@@ -286,6 +349,29 @@ def quiz_grade(*, user: User, quiz: Quiz) -> Decimal | None:
     if method == Quiz.GradingMethod.LAST:
         return percents[-1]
     return (sum(percents) / len(percents)).quantize(Decimal("0.01"))
+
+
+def quiz_grade(*, user: User, quiz: Quiz) -> Decimal | None:
+    """The user's grade for the quiz in percent, by its grading method (None before any graded
+    attempt)."""
+    return quiz_grades(user=user, quizzes=[quiz]).get(quiz.pk)
+
+
+def quiz_grades(*, user: User | None, quizzes: list[Quiz]) -> dict[Any, Decimal | None]:
+    """``quiz_grade`` of many quizzes in one query."""
+    if user is None or not user.is_authenticated or not quizzes:
+        return {}
+    percents: dict[Any, list[Decimal]] = {}
+    rows = (
+        QuizAttempt.objects.filter(
+            user=user, quiz_id__in=[q.pk for q in quizzes], status=QuizAttempt.Status.GRADED
+        )
+        .order_by("number")
+        .values_list("quiz_id", "percent")
+    )
+    for quiz_id, percent in rows:
+        percents.setdefault(quiz_id, []).append(percent)
+    return {quiz.pk: _grade_by_method(quiz.grading_method, percents.get(quiz.pk, [])) for quiz in quizzes}
 
 
 @dataclass

@@ -16,8 +16,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from lyceum.core.exceptions import ApplicationError, Forbidden, NotFound
 from lyceum.courses import selectors, services
-from lyceum.courses.models import Category
 from lyceum.courses.permissions import can_manage_course, can_teach
+from lyceum.quizzes import selectors as quiz_selectors
 
 from . import course_forms
 from .forms import add_service_errors
@@ -34,7 +34,7 @@ def _course(request: HttpRequest, **lookup):
 
 
 def catalog(request: HttpRequest) -> HttpResponse:
-    form = course_forms.CatalogFilterForm(request.GET or None, categories=Category.objects.order_by("name"))
+    form = course_forms.CatalogFilterForm(request.GET or None, categories=selectors.categories())
     filters = form.cleaned_data if form.is_valid() else {}
     courses = selectors.course_catalog(viewer=_viewer(request), **{k: v for k, v in filters.items() if v})
     page = Paginator(courses, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -64,7 +64,7 @@ def course_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "enrollment": enrollment,
             "progress": progress,
             "first_lesson": first_lesson,
-            "quizzes": course.quizzes.filter(is_published=True).order_by("created_at"),
+            "quizzes": quiz_selectors.course_quizzes(viewer=viewer, course=course),
             "can_manage": bool(viewer and can_manage_course(viewer, course)),
         },
     )
@@ -227,7 +227,7 @@ def teach_course(request: HttpRequest, course_id) -> HttpResponse:
             "course": course,
             "form": form,
             "module_form": course_forms.ModuleForm(),
-            "quizzes": course.quizzes.order_by("created_at"),
+            "quizzes": quiz_selectors.course_quizzes(viewer=request.user, course=course, drafts=True),
         },
         status=400 if request.method == "POST" else 200,
     )

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from lyceum.core.exceptions import ApplicationError
 from lyceum.courses import selectors as course_selectors
 from lyceum.quizzes import selectors, services
-from lyceum.quizzes.models import Question, QuestionAnswer, Quiz, QuizAttempt
+from lyceum.quizzes.models import Question, Quiz, QuizAttempt
 
 
 @login_required
@@ -36,7 +36,7 @@ def quiz_intro(request: HttpRequest, quiz_id) -> HttpResponse:
             "quiz": quiz,
             "status": selectors.quiz_status(user=request.user, quiz=quiz),
             "grade": selectors.quiz_grade(user=request.user, quiz=quiz),
-            "attempts": QuizAttempt.objects.filter(user=request.user, quiz=quiz).order_by("number"),
+            "attempts": selectors.my_attempts(user=request.user, quiz=quiz),
         },
     )
 
@@ -208,12 +208,8 @@ def teach_quiz(request: HttpRequest, quiz_id) -> HttpResponse:
         except ApplicationError as error:
             messages.error(request, error.message)
         return redirect("web:teach_quiz", quiz_id=quiz.pk)
-    questions = quiz.questions.current().prefetch_related("choices").order_by("order", "id")
-    to_grade = (
-        QuestionAnswer.objects.filter(attempt__quiz=quiz, question__type="essay", points_awarded__isnull=True)
-        .exclude(attempt__status=QuizAttempt.Status.IN_PROGRESS)
-        .select_related("question", "attempt__user")
-    )
+    questions = selectors.quiz_questions(quiz=quiz)
+    to_grade = selectors.essays_to_grade(grader=request.user, quiz=quiz)
     return render(
         request,
         "web/teach/quiz.html",

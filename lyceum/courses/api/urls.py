@@ -3,6 +3,7 @@ from django.urls import path
 from . import views
 
 urlpatterns = [
+    path("categories/", views.CategoryListView.as_view(), name="category_list"),
     path("courses/", views.CourseListView.as_view(), name="course_list"),
     path("courses/<uuid:id>/", views.CourseDetailView.as_view(), name="course_detail"),
     path("courses/<uuid:id>/enroll/", views.EnrollView.as_view(), name="course_enroll"),

@@ -77,6 +77,18 @@ class CourseListView(generics.ListAPIView):
         return super().get(request, *args, **kwargs)
 
 
+class CategoryListView(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        responses={200: s.CategorySerializer(many=True)},
+        summary="Every course category, by name (the catalog's filter)",
+        tags=["courses"],
+    )
+    def get(self, request: Request) -> Response:
+        return Response(s.CategorySerializer(selectors.categories(), many=True).data)
+
+
 class CourseDetailView(APIView):
     permission_classes = [AllowAny]
 

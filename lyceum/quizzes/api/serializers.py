@@ -4,12 +4,31 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from ..models import Question, Quiz, QuizAttempt
+from ..models import Question, QuestionAnswer, Quiz, QuizAttempt
+
+
+class QuizStatusSerializer(serializers.Serializer):
+    question_count = serializers.IntegerField()
+    attempts_used = serializers.IntegerField()
+    attempts_left = serializers.IntegerField(allow_null=True)
+    in_progress_attempt_id = serializers.UUIDField(allow_null=True)
+    is_enrolled = serializers.BooleanField()
+    is_open = serializers.BooleanField()
+    grade = serializers.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        allow_null=True,
+        help_text="Your grade in percent, by the grading method.",
+    )
 
 
 class QuizSerializer(serializers.ModelSerializer):
+    """A quiz's rules and the caller's standing (``status``). Context: ``status`` (one quiz) or
+    ``statuses`` and ``grades`` keyed by quiz id (a list)."""
+
     course = serializers.SerializerMethodField()
     status = serializers.SerializerMethodField()
 
@@ -29,6 +48,11 @@ class QuizSerializer(serializers.ModelSerializer):
             "review_points",
             "review_right_answer",
             "review_feedback",
+            "shuffle_questions",
+            "shuffle_choices",
+            "questions_per_attempt",
+            "module",
+            "is_published",
             "opens_at",
             "closes_at",
             "status",
@@ -37,15 +61,73 @@ class QuizSerializer(serializers.ModelSerializer):
     def get_course(self, quiz: Quiz) -> dict:
         return {"id": str(quiz.course_id), "slug": quiz.course.slug, "title": quiz.course.title}
 
+    @extend_schema_field(QuizStatusSerializer)
     def get_status(self, quiz: Quiz) -> dict:
-        status = self.context["status"]
+        status = self.context["statuses"][quiz.pk] if "statuses" in self.context else self.context["status"]
+        grade = self.context.get("grades", {}).get(quiz.pk)
+        return QuizStatusSerializer(
+            {
+                "question_count": status.question_count,
+                "attempts_used": status.attempts_used,
+                "attempts_left": status.attempts_left,
+                "in_progress_attempt_id": status.in_progress_attempt_id,
+                "is_enrolled": status.is_enrolled,
+                "is_open": status.is_open,
+                "grade": grade,
+            }
+        ).data
+
+
+class AttemptSummarySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = QuizAttempt
+        fields = [
+            "id",
+            "number",
+            "status",
+            "started_at",
+            "submitted_at",
+            "score",
+            "max_score",
+            "percent",
+            "has_passed",
+        ]
+
+
+class EssayToGradeSerializer(serializers.ModelSerializer):
+    """An essay answer waiting for points: its ``id`` is what ``instructor/answers/{id}/grade/``
+    takes."""
+
+    attempt = serializers.SerializerMethodField()
+    student = serializers.SerializerMethodField()
+    question = serializers.SerializerMethodField()
+    quiz = serializers.SerializerMethodField()
+
+    class Meta:
+        model = QuestionAnswer
+        fields = ["id", "text_answer", "saved_at", "attempt", "student", "question", "quiz"]
+
+    def get_attempt(self, answer: QuestionAnswer) -> dict:
         return {
-            "question_count": status.question_count,
-            "attempts_used": status.attempts_used,
-            "attempts_left": status.attempts_left,
-            "in_progress_attempt_id": status.in_progress_attempt_id,
-            "is_enrolled": status.is_enrolled,
-            "is_open": status.is_open,
+            "id": str(answer.attempt_id),
+            "number": answer.attempt.number,
+            "submitted_at": serializers.DateTimeField().to_representation(answer.attempt.submitted_at),
+        }
+
+    def get_student(self, answer: QuestionAnswer) -> dict:
+        user = answer.attempt.user
+        return {"id": str(user.pk), "username": user.username, "display_name": user.display_name}
+
+    def get_question(self, answer: QuestionAnswer) -> dict:
+        question = answer.question
+        return {"id": str(question.pk), "text": question.text, "points": str(question.points)}
+
+    def get_quiz(self, answer: QuestionAnswer) -> dict:
+        quiz = answer.attempt.quiz
+        return {
+            "id": str(quiz.pk),
+            "title": quiz.title,
+            "course": {"id": str(quiz.course_id), "title": quiz.course.title},
         }
 
 
@@ -203,6 +285,7 @@ class ShortAnswerSerializer(serializers.Serializer):
     feedback = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
 
 
+@extend_schema_field(ShortAnswerSerializer)
 class AcceptedAnswerField(serializers.Field):
     """An accepted answer: ``{"text", "fraction", "feedback"}``, or a bare string worth 100%."""
 

@@ -4,6 +4,9 @@ from . import views
 
 urlpatterns = [
     path("quizzes/<uuid:id>/", views.QuizDetailView.as_view(), name="quiz_detail"),
+    path("courses/<uuid:id>/quizzes/", views.CourseQuizListView.as_view(), name="course_quizzes"),
+    path("quizzes/<uuid:id>/attempts/", views.MyQuizAttemptsView.as_view(), name="my_attempts"),
+    path("instructor/essays/", views.InstructorEssayListView.as_view(), name="instructor_essays"),
     path("quizzes/<uuid:id>/leaderboard/", views.LeaderboardView.as_view(), name="quiz_leaderboard"),
     path("quiz-attempts/", views.AttemptStartView.as_view(), name="attempt_start"),
     path("quiz-attempts/<uuid:id>/", views.AttemptDetailView.as_view(), name="attempt_detail"),

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.utils.text import slugify
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
+from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -42,8 +46,46 @@ class QuizDetailView(APIView):
     )
     def get(self, request: Request, id) -> Response:  # the contract names it {id}
         quiz = selectors.quiz_get(viewer=request.user, quiz_id=id)
-        status_data = selectors.quiz_status(user=request.user, quiz=quiz)
-        return Response(s.QuizSerializer(quiz, context={"status": status_data}).data)
+        return Response(quiz_response_data(request, [quiz])[0])
+
+
+def quiz_response_data(request: Request, quizzes: list) -> list[dict]:
+    """Quizzes with the caller's standing in each, in a constant number of queries."""
+    user = request.user if request.user.is_authenticated else None
+    context = {
+        "statuses": selectors.quiz_statuses(user=user, quizzes=quizzes),
+        "grades": selectors.quiz_grades(user=user, quizzes=quizzes),
+    }
+    return s.QuizSerializer(quizzes, many=True, context=context).data
+
+
+class CourseQuizListView(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        responses={200: s.QuizSerializer(many=True), 404: E404},
+        summary="A course's published quizzes, with your standing in each",
+        tags=["quizzes"],
+    )
+    def get(self, request: Request, id) -> Response:
+        viewer = request.user if request.user.is_authenticated else None
+        course = course_selectors.course_get(viewer=viewer, course_id=id, with_outline=False)
+        return Response(
+            quiz_response_data(request, list(selectors.course_quizzes(viewer=viewer, course=course)))
+        )
+
+
+class MyQuizAttemptsView(APIView):
+    @extend_schema(
+        responses={200: s.AttemptSummarySerializer(many=True), 404: E404},
+        summary="Your attempts at a quiz, first to last",
+        tags=["quizzes"],
+    )
+    def get(self, request: Request, id) -> Response:
+        quiz = selectors.quiz_get(viewer=request.user, quiz_id=id)
+        return Response(
+            s.AttemptSummarySerializer(selectors.my_attempts(user=request.user, quiz=quiz), many=True).data
+        )
 
 
 class AttemptStartView(APIView):
@@ -132,6 +174,16 @@ class LeaderboardView(APIView):
 
 class InstructorQuizCreateView(APIView):
     @extend_schema(
+        responses={200: s.QuizSerializer(many=True), 404: E404},
+        summary="Every quiz of one of your courses, drafts too",
+        tags=["instructor"],
+    )
+    def get(self, request: Request, id) -> Response:
+        course = course_selectors.managed_course(user=request.user, course_id=id)
+        quizzes = list(selectors.course_quizzes(viewer=request.user, course=course, drafts=True))
+        return Response(quiz_response_data(request, quizzes))
+
+    @extend_schema(
         request=s.QuizWriteSerializer,
         responses={201: s.QuizSerializer, 400: E400, 404: E404},
         summary="Add a quiz to one of your courses",
@@ -142,10 +194,30 @@ class InstructorQuizCreateView(APIView):
         serializer = s.QuizWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         quiz = services.quiz_create(course=course, actor=request.user, **serializer.validated_data)
-        status_data = selectors.quiz_status(user=request.user, quiz=quiz)
-        return Response(
-            s.QuizSerializer(quiz, context={"status": status_data}).data, status=status.HTTP_201_CREATED
-        )
+        return Response(quiz_response_data(request, [quiz])[0], status=status.HTTP_201_CREATED)
+
+
+class InstructorEssayListView(generics.ListAPIView):
+    serializer_class = s.EssayToGradeSerializer
+
+    def get_queryset(self):
+        quiz_id = self.request.query_params.get("quiz")
+        quiz = None
+        if quiz_id:
+            try:
+                quiz = selectors.managed_quiz(user=self.request.user, quiz_id=uuid.UUID(quiz_id))
+            except ValueError:
+                raise ValidationError({"quiz": ["Give a quiz id."]}) from None
+        return selectors.essays_to_grade(grader=self.request.user, quiz=quiz)
+
+    @extend_schema(
+        parameters=[OpenApiParameter("quiz", OpenApiTypes.UUID, description="Only this quiz's essays.")],
+        responses={200: s.EssayToGradeSerializer(many=True), 400: E400, 404: E404},
+        summary="Essay answers waiting for your points (oldest first)",
+        tags=["instructor"],
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
 
 
 class InstructorQuizView(APIView):
@@ -170,8 +242,7 @@ class InstructorQuizView(APIView):
         serializer = s.QuizWriteSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         quiz = services.quiz_update(quiz=quiz, actor=request.user, **serializer.validated_data)
-        status_data = selectors.quiz_status(user=request.user, quiz=quiz)
-        return Response(s.QuizSerializer(quiz, context={"status": status_data}).data)
+        return Response(quiz_response_data(request, [quiz])[0])
 
 
 class InstructorQuestionCreateView(APIView):

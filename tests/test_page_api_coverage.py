@@ -1,0 +1,161 @@
+"""Every page action has an API: a mobile client can do what the web pages do.
+
+``PAGES`` names, for each page route, the API operations that read what the page shows and do
+what its forms do. A new page route without an entry fails the first test; an entry naming an
+operation the API does not offer fails the second. Pages and API share their selectors and
+services, so both answer alike.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+from drf_spectacular.generators import SchemaGenerator
+
+PAGES: dict[str, list[tuple[str, str]]] = {
+    # accounts
+    "home": [
+        ("GET", "/api/my-courses/"),
+        ("GET", "/api/notifications/"),
+        ("GET", "/api/courses/{id}/quizzes/"),
+        ("GET", "/api/instructor/essays/"),
+    ],
+    "register": [("POST", "/api/auth/register/")],
+    "login": [("POST", "/api/auth/login/"), ("POST", "/api/auth/google/")],
+    "logout": [("POST", "/api/auth/logout/")],
+    "password_reset": [("POST", "/api/auth/password/reset/")],
+    "password_reset_confirm": [("POST", "/api/auth/password/reset/confirm/")],
+    "verify_email_resend": [("POST", "/api/auth/email/verify/resend/")],
+    "verify_email": [("POST", "/api/auth/email/verify/")],
+    "profile": [("GET", "/api/auth/profile/")],
+    "profile_edit": [("PATCH", "/api/auth/profile/")],
+    "profile_avatar": [("POST", "/api/auth/profile/avatar/"), ("DELETE", "/api/auth/profile/avatar/")],
+    "profile_password": [("POST", "/api/auth/password/change/")],
+    # courses
+    "catalog": [("GET", "/api/courses/"), ("GET", "/api/categories/")],
+    "course_detail": [
+        ("GET", "/api/courses/{id}/"),
+        ("GET", "/api/courses/{id}/progress/"),
+        ("GET", "/api/courses/{id}/quizzes/"),
+    ],
+    "course_enroll": [("POST", "/api/courses/{id}/enroll/")],
+    "course_unenroll": [("DELETE", "/api/courses/{id}/enroll/")],
+    "lesson": [
+        ("GET", "/api/lessons/{id}/"),
+        ("GET", "/api/lessons/resources/{id}/file/"),
+        ("GET", "/api/lessons/{id}/video/file/"),
+    ],
+    "lesson_complete": [("PUT", "/api/lessons/{id}/complete/")],
+    "my_courses": [("GET", "/api/my-courses/")],
+    "teach": [("GET", "/api/instructor/courses/")],
+    "teach_course_new": [("POST", "/api/instructor/courses/")],
+    "teach_course": [
+        ("GET", "/api/instructor/courses/{id}/"),
+        ("PATCH", "/api/instructor/courses/{id}/"),
+        ("POST", "/api/instructor/courses/{id}/cover/"),
+        ("GET", "/api/instructor/courses/{id}/quizzes/"),
+        ("POST", "/api/instructor/courses/{id}/modules/reorder/"),
+    ],
+    "teach_course_publish": [
+        ("POST", "/api/instructor/courses/{id}/publish/"),
+        ("POST", "/api/instructor/courses/{id}/unpublish/"),
+    ],
+    "teach_course_delete": [("DELETE", "/api/instructor/courses/{id}/")],
+    "teach_module_add": [("POST", "/api/instructor/courses/{id}/modules/")],
+    "teach_module": [  # up, down, rename, delete, add a lesson
+        ("POST", "/api/instructor/courses/{id}/modules/reorder/"),
+        ("PATCH", "/api/instructor/modules/{id}/"),
+        ("DELETE", "/api/instructor/modules/{id}/"),
+        ("POST", "/api/instructor/modules/{id}/lessons/"),
+    ],
+    "teach_lesson": [
+        ("GET", "/api/instructor/lessons/{id}/"),
+        ("PATCH", "/api/instructor/lessons/{id}/"),
+        ("POST", "/api/instructor/markdown/preview/"),
+        ("POST", "/api/instructor/lessons/{id}/resources/"),
+        ("DELETE", "/api/instructor/resources/{id}/"),
+        ("POST", "/api/instructor/lessons/{id}/video/"),
+    ],
+    "teach_lesson_action": [  # up, down, delete
+        ("POST", "/api/instructor/modules/{id}/lessons/reorder/"),
+        ("DELETE", "/api/instructor/lessons/{id}/"),
+    ],
+    # chat
+    "chat": [("GET", "/api/chat/rooms/"), ("GET", "/api/chat/invitations/")],
+    "chat_new": [("POST", "/api/chat/rooms/"), ("GET", "/api/users/")],
+    "chat_invitation": [  # accept, decline, block
+        ("POST", "/api/chat/invitations/{id}/accept/"),
+        ("POST", "/api/chat/invitations/{id}/decline/"),
+        ("POST", "/api/chat/blocks/"),
+    ],
+    "chat_room": [
+        ("GET", "/api/chat/rooms/{id}/messages/"),
+        ("POST", "/api/chat/send/"),
+        ("POST", "/api/chat/rooms/{id}/read/"),
+        ("PATCH", "/api/chat/messages/{id}/"),
+        ("DELETE", "/api/chat/messages/{id}/"),
+        ("POST", "/api/chat/rooms/{id}/participants/"),
+        ("DELETE", "/api/chat/rooms/{id}/participants/{user_id}/"),
+    ],
+    # quizzes
+    "quiz": [
+        ("GET", "/api/quizzes/{id}/"),
+        ("GET", "/api/quizzes/{id}/attempts/"),
+        ("GET", "/api/quizzes/{id}/leaderboard/"),
+    ],
+    "quiz_start": [("POST", "/api/quiz-attempts/")],
+    "attempt": [("GET", "/api/quiz-attempts/{id}/"), ("PUT", "/api/quiz-attempts/{id}/answers/")],
+    "attempt_submit": [("POST", "/api/quiz-attempts/{id}/submit/")],
+    "teach_quiz_new": [("POST", "/api/instructor/courses/{id}/quizzes/")],
+    "teach_quiz": [  # settings, add a question, import, export, grade an essay
+        ("GET", "/api/quizzes/{id}/"),
+        ("GET", "/api/instructor/quizzes/{id}/"),
+        ("PATCH", "/api/instructor/quizzes/{id}/"),
+        ("POST", "/api/instructor/quizzes/{id}/questions/"),
+        ("POST", "/api/instructor/quizzes/{id}/import-gift/"),
+        ("GET", "/api/instructor/quizzes/{id}/export-gift/"),
+        ("GET", "/api/instructor/essays/"),
+        ("POST", "/api/instructor/answers/{id}/grade/"),
+    ],
+}
+
+# Routes that are not pages of Lyceum's own: the API itself, the Django admin, static and media.
+NOT_PAGES = ("api/", "admin/", "static/", "media/")
+
+
+def _page_routes() -> set[str]:
+    """The names of every page route (``web:…`` and any other named route outside the API)."""
+    names: set[str] = set()
+
+    def walk(patterns, prefix: str, namespace: str) -> None:
+        for pattern in patterns:
+            route = prefix + str(pattern.pattern).lstrip("^")
+            if isinstance(pattern, URLResolver):
+                if route.startswith(NOT_PAGES):
+                    continue
+                walk(pattern.url_patterns, route, pattern.namespace or namespace)
+            elif isinstance(pattern, URLPattern) and pattern.name and not route.startswith(NOT_PAGES):
+                names.add(pattern.name if namespace == "web" else f"{namespace}:{pattern.name}")
+
+    walk(get_resolver().url_patterns, "", "")
+    return names
+
+
+def test_every_page_route_names_the_api_behind_it():
+    missing = _page_routes() - set(PAGES)
+
+    assert not missing, f"pages without their API operations in PAGES: {sorted(missing)}"
+    assert not set(PAGES) - _page_routes(), "PAGES names a route that no longer exists"
+
+
+@pytest.fixture(scope="module")
+def operations() -> set[tuple[str, str]]:
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    return {(method.upper(), path) for path, item in schema["paths"].items() for method in item}
+
+
+@pytest.mark.parametrize("page", sorted(PAGES))
+def test_each_page_action_exists_in_the_api(page, operations):
+    absent = [operation for operation in PAGES[page] if operation not in operations]
+
+    assert not absent, f"{page}: the API lacks {absent}"
