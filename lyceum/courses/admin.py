@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 
 from lyceum.core.admin import TabularInline
 
@@ -70,6 +71,8 @@ class LessonAdmin(admin.ModelAdmin):
     autocomplete_fields = ["module"]
     readonly_fields = ["content_html"]
     inlines = [LessonResourceInline]
+    # A video address typed without a scheme is https (Django 6's default, chosen now).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(CourseEnrollment)
