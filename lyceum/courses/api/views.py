@@ -174,7 +174,7 @@ class LessonDetailView(APIView):
 
 BINARY = OpenApiResponse(OpenApiTypes.BINARY, description="The file (inline if a safe type, else attachment)")
 # The file's own type: whatever its content showed at upload (PDF, images, video, …).
-FILE_200 = (200, "*/*")
+FILE_200 = (200, "application/octet-stream")  # documented so; the real Content-Type is the file's
 
 
 class LessonResourceFileView(APIView):

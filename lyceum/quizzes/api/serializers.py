@@ -162,6 +162,64 @@ class StartSerializer(serializers.Serializer):
     quiz = serializers.UUIDField()
 
 
+class SheetChoiceSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    text = serializers.CharField()
+    text_html = serializers.CharField(help_text="The text rendered in the question's format, sanitized.")
+
+
+class SheetAnswerSerializer(serializers.Serializer):
+    choices = serializers.ListField(child=serializers.UUIDField())
+    text = serializers.CharField(allow_blank=True)
+    number = serializers.DecimalField(max_digits=20, decimal_places=6, allow_null=True)
+    matches = serializers.DictField(child=serializers.CharField())
+
+
+class SheetKeySerializer(serializers.Serializer):
+    choices = serializers.ListField(child=serializers.UUIDField(), help_text="Choices worth marks.")
+    accepted_answers = serializers.ListField(
+        child=serializers.CharField(), help_text="Short answers worth 100%."
+    )
+    numbers = serializers.ListField(
+        child=serializers.DictField(child=serializers.CharField()), help_text="{value, tolerance} worth 100%."
+    )
+    matches = serializers.DictField(child=serializers.CharField(), help_text="Each stem's right answer.")
+
+
+class SheetQuestionSerializer(serializers.Serializer):
+    """One question of an attempt as the student sees it. After submission, ``state`` and
+    ``marks`` (whether each answer was right), ``points_awarded``, ``correct`` (the key) and
+    ``answer_feedback``/``explanation`` appear only as the quiz's review options allow."""
+
+    id = serializers.UUIDField()
+    number = serializers.IntegerField(allow_null=True, help_text="Null for a description.")
+    type = serializers.ChoiceField(Question.Type.choices)
+    title = serializers.CharField(allow_blank=True)
+    text = serializers.CharField()
+    text_format = serializers.ChoiceField(Question.TextFormat.choices)
+    text_html = serializers.CharField()
+    points = serializers.DecimalField(max_digits=6, decimal_places=2)
+    choices = SheetChoiceSerializer(many=True, help_text="Choices, or a matching question's stems.")
+    options = serializers.ListField(
+        child=serializers.CharField(), required=False, help_text="Matching: the answers to choose from."
+    )
+    answer = SheetAnswerSerializer(allow_null=True)
+    points_awarded = serializers.DecimalField(max_digits=6, decimal_places=2, allow_null=True)
+    feedback = serializers.CharField(allow_blank=True, help_text="The instructor's comment (essays).")
+    state = serializers.ChoiceField(
+        ["correct", "partial", "incorrect", "unanswered", "pending"], required=False
+    )
+    marks = serializers.DictField(
+        child=serializers.BooleanField(), required=False, help_text="For each answer given: was it right."
+    )
+    correct = SheetKeySerializer(required=False)
+    answer_feedback = serializers.ListField(
+        child=serializers.CharField(), required=False, help_text="Feedback of the answers given (HTML)."
+    )
+    explanation = serializers.CharField(required=False, allow_blank=True)
+    explanation_html = serializers.CharField(required=False, allow_blank=True)
+
+
 class AttemptSerializer(serializers.ModelSerializer):
     quiz = serializers.SerializerMethodField()
     questions = serializers.SerializerMethodField()
@@ -198,8 +256,9 @@ class AttemptSerializer(serializers.ModelSerializer):
             "passing_score_percent": attempt.quiz.passing_score_percent,
         }
 
+    @extend_schema_field(SheetQuestionSerializer(many=True))
     def get_questions(self, attempt: QuizAttempt) -> list:
-        return self.context["sheet"]
+        return SheetQuestionSerializer(self.context["sheet"], many=True).data
 
     def get_answers_visible(self, attempt: QuizAttempt) -> bool:
         """Whether the right answers are shown (``review.right_answer``)."""

@@ -221,7 +221,7 @@ def test_titles_feedback_categories_and_descriptions_are_kept(bank):
     got, sheet = quiz(None, ["Lyon"], ["False"])
     intro, capital, round_ = sheet["questions"]
     assert got == [Decimal("0.00"), Decimal("0.00"), Decimal("0.00")]
-    assert (intro["type"], intro["title"], intro["points"]) == ("description", "Intro", 0)
+    assert (intro["type"], intro["title"], intro["points"]) == ("description", "Intro", "0.00")
     assert "state" not in intro  # a description is not answered
     assert capital["title"] == "Capital"
     assert [str(f) for f in capital["answer_feedback"]] == ["Lyon is the second city."]
@@ -435,7 +435,11 @@ def test_each_review_option_has_its_own_moment(login_api, alice, ines):
         format="json",
     ).json()["questions"][0]
 
-    assert (result["state"], result["points_awarded"], result["marks"]) == ("incorrect", 0, {wrong: False})
+    assert (result["state"], result["points_awarded"], result["marks"]) == (
+        "incorrect",
+        "0.00",
+        {wrong: False},
+    )
     assert "correct" not in result and "answer_feedback" not in result and "explanation" not in result
     Quiz.objects.filter(pk=quiz.pk).update(closes_at=timezone.now() - datetime.timedelta(seconds=1))
     later = client.get(f"/api/quiz-attempts/{started['id']}/").json()["questions"][0]
