@@ -159,3 +159,25 @@ def test_each_page_action_exists_in_the_api(page, operations):
     absent = [operation for operation in PAGES[page] if operation not in operations]
 
     assert not absent, f"{page}: the API lacks {absent}"
+
+
+UPLOADS = {
+    ("POST", "/api/auth/profile/avatar/"),
+    ("POST", "/api/instructor/courses/{id}/cover/"),
+    ("POST", "/api/instructor/lessons/{id}/resources/"),
+    ("POST", "/api/instructor/lessons/{id}/video/"),
+}
+
+
+def test_json_operations_take_json_only_and_uploads_multipart_only():
+    """Generated clients get one body type per operation: form bodies only where a file goes."""
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    bodies = {
+        (method.upper(), path): sorted(operation["requestBody"]["content"])
+        for path, item in schema["paths"].items()
+        for method, operation in item.items()
+        if "requestBody" in operation
+    }
+
+    assert {op for op, types in bodies.items() if types == ["multipart/form-data"]} == UPLOADS
+    assert all(types == ["application/json"] for op, types in bodies.items() if op not in UPLOADS)

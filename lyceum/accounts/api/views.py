@@ -41,6 +41,7 @@ class RegisterView(APIView):
     throttle_scope = "register"
 
     @extend_schema(
+        auth=[],  # needs no sign-in: generated clients call it with a plain client
         request=s.RegisterSerializer,
         responses={201: s.AuthResultSerializer, 400: ERRORS[400]},
         summary="Create an account (a Student) and sign in",
@@ -58,6 +59,7 @@ class LoginView(APIView):
     authentication_classes = []
 
     @extend_schema(
+        auth=[],  # needs no sign-in: generated clients call it with a plain client
         request=s.LoginSerializer,
         responses={
             200: s.AuthResultSerializer,
@@ -82,6 +84,7 @@ class GoogleSignInView(APIView):
     throttle_scope = "google_sign_in"
 
     @extend_schema(
+        auth=[],  # needs no sign-in: generated clients call it with a plain client
         request=s.GoogleSignInSerializer,
         responses={
             200: s.GoogleResultSerializer,
@@ -114,6 +117,7 @@ class TokenRefreshView(APIView):
     throttle_scope = "token_refresh"
 
     @extend_schema(
+        auth=[],  # needs no sign-in: generated clients call it with a plain client
         request=s.RefreshSerializer,
         responses={
             200: s.TokenPairSerializer,
@@ -232,6 +236,7 @@ class PasswordResetView(APIView):
     throttle_scope = "account_email"  # how often this server sends account emails on request
 
     @extend_schema(
+        auth=[],  # needs no sign-in: generated clients call it with a plain client
         request=s.PasswordResetSerializer,
         responses={202: s.DetailSerializer, 400: ERRORS[400]},
         summary="Email a password reset link (answers the same whether the address is known)",
@@ -252,6 +257,7 @@ class PasswordResetConfirmView(APIView):
     authentication_classes = []
 
     @extend_schema(
+        auth=[],  # needs no sign-in: generated clients call it with a plain client
         request=s.PasswordResetConfirmSerializer,
         responses={200: s.DetailSerializer, 400: ERRORS[400]},
         summary="Set a new password with the uid and token from the reset link",
@@ -272,6 +278,7 @@ class EmailVerifyView(APIView):
     authentication_classes = []
 
     @extend_schema(
+        auth=[],  # needs no sign-in: generated clients call it with a plain client
         request=s.EmailVerifySerializer,
         responses={200: s.DetailSerializer, 400: ERRORS[400]},
         summary="Confirm an email address with the token from the link",
