@@ -4,6 +4,8 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
+# Links in emails point at the address the server was started on, unless SITE_URL is set.
+SITE_URL_DEFAULT = http://$(if $(filter 0.0.0.0,$(HOST)),127.0.0.1,$(HOST)):$(PORT)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: install system-deps run serve migrate demo test test-fast lint format bench clean
@@ -31,7 +33,7 @@ demo: migrate
 ## Set up everything and start Lyceum with demo data at http://$(HOST):$(PORT)
 run: demo
 	@echo "Lyceum is starting at http://$(HOST):$(PORT)  (stop with Ctrl-C)"
-	$(BIN)/uvicorn lyceum.asgi:application --host $(HOST) --port $(PORT) --ws websockets-sansio --ws-per-message-deflate false --lifespan off
+	SITE_URL="$${SITE_URL:-$(SITE_URL_DEFAULT)}" $(BIN)/uvicorn lyceum.asgi:application --host $(HOST) --port $(PORT) --ws websockets-sansio --ws-per-message-deflate false --lifespan off
 
 ## Set up everything and run the whole test suite (SQLite by default; set DATABASE_URL/REDIS_URL)
 test: install system-deps
