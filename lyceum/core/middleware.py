@@ -34,11 +34,15 @@ class ApiErrorMiddleware(MiddlewareMixin):
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if not is_api_request(request):
-            # Pages call the same services: their NotFound and Forbidden are the 404 and 403 pages.
-            if isinstance(exception, NotFound):
-                raise Http404(exception.message) from exception
-            if isinstance(exception, Forbidden):
-                raise PermissionDenied(exception.message) from exception
+            # Pages call the same services: their NotFound and Forbidden are the 404 and 403
+            # pages, with the reason; rendered here so that development (DEBUG) shows the page
+            # a user sees too, not Django's technical 404 with its list of routes.
+            from lyceum.web.views import forbidden, not_found
+
+            if isinstance(exception, NotFound | Http404):
+                return not_found(request, exception)
+            if isinstance(exception, Forbidden | PermissionDenied):
+                return forbidden(request, exception)
             return None
         logger.exception("Unhandled error on %s %s", request.method, request.path)
         return json_error(500, "server_error", "Something went wrong on our side. It was logged.")

@@ -11,7 +11,17 @@ def site(request: HttpRequest) -> dict:
         "is_admin": lambda: is_admin(user),
         "can_teach": lambda: can_teach(user),
         "unread_notifications": lambda: _unread(user),
+        "theme": lambda: _theme(user),
     }
+
+
+def _theme(user) -> str:
+    """The user's theme preference (light, dark or system, the device's)."""
+    if not user.is_authenticated:
+        return "system"
+    profile = getattr(user, "profile", None)
+    theme = (profile.preferences or {}).get("theme") if profile is not None else None
+    return theme if theme in ("light", "dark", "system") else "system"
 
 
 def _unread(user) -> int:

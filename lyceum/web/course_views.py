@@ -160,7 +160,10 @@ def my_courses(request: HttpRequest) -> HttpResponse:
 
 def _require_teacher(request: HttpRequest) -> None:
     if not can_teach(request.user):
-        raise NotFound("Only instructors build courses.")
+        raise Forbidden(
+            "Teaching is for instructors: your account is a student's. An admin can give you the "
+            "instructor role (Admin, Users, Roles)."
+        )
 
 
 @login_required

@@ -257,13 +257,15 @@ def profile_password(request: HttpRequest) -> HttpResponse:
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     if is_api_request(request):
         return json_error(404, "not_found", "No API endpoint at this address.")
-    return render(request, "web/404.html", status=404)
+    reason = getattr(exception, "message", "") if exception is not None else ""
+    return render(request, "web/404.html", {"reason": reason}, status=404)
 
 
 def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     if is_api_request(request):
         return json_error(403, "permission_denied", "You do not have permission to do this.")
-    return render(request, "web/403.html", {"reason": str(exception or "")}, status=403)
+    reason = getattr(exception, "message", None) or (str(exception) if exception else "")
+    return render(request, "web/403.html", {"reason": reason}, status=403)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:

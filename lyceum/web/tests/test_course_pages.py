@@ -89,7 +89,11 @@ def test_my_courses_page_shows_progress(client, alice, course):
 
 def test_teach_pages_are_for_instructors_only(client, alice, ines):
     client.force_login(alice)
-    assert client.get("/teach/").status_code == 404
+    refused = client.get("/teach/")
+    assert refused.status_code == 403
+    html = refused.content.decode()
+    assert "Teaching is for instructors" in html and "instructor role" in html
+    assert "URLconf" not in html  # not Django's technical page
     client.force_login(ines)
     assert client.get("/teach/").status_code == 200
 
@@ -196,3 +200,18 @@ def test_pages_show_404_for_unknown_or_foreign_objects(client, alice, oscar, cou
     response = client.get(f"/teach/lessons/{lesson.pk}/")
     assert response.status_code == 404
     assert b"Page not found" in response.content
+
+
+def test_a_missing_page_is_the_friendly_404_in_development_too(client, alice, settings):
+    settings.DEBUG = True
+    client.force_login(alice)
+
+    unknown = client.get("/no/such/page/")
+    missing_course = client.get("/courses/no-such-course/")
+    no_slash = client.get("/no-such-page")
+
+    assert unknown.status_code == 404 and "Page not found" in unknown.content.decode()
+    assert "URLconf" not in unknown.content.decode()
+    assert missing_course.status_code == 404 and "No such course." in missing_course.content.decode()
+    assert no_slash.status_code == 301 and no_slash["Location"] == "/no-such-page/"
+    assert client.get("/api/no/such/").json()["error"]["code"] == "not_found"
