@@ -17,9 +17,11 @@ PAGES: dict[str, list[tuple[str, str]]] = {
     "home": [
         ("GET", "/api/my-courses/"),
         ("GET", "/api/notifications/"),
-        ("GET", "/api/courses/{id}/quizzes/"),
+        ("GET", "/api/my-quizzes/"),
+        ("GET", "/api/instructor/courses/"),
         ("GET", "/api/instructor/essays/"),
     ],
+    "notifications": [("GET", "/api/notifications/"), ("POST", "/api/notifications/read/")],
     "register": [("POST", "/api/auth/register/")],
     "login": [("POST", "/api/auth/login/"), ("POST", "/api/auth/google/")],
     "logout": [("POST", "/api/auth/logout/")],

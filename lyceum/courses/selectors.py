@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, TextField, Value
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, TextField, Value
 from django.db.models.functions import Cast, Coalesce
 
 from lyceum.accounts.models import User
@@ -287,6 +287,24 @@ def my_enrollments(*, user: User) -> QuerySet[CourseEnrollment]:
         .annotate(n=Count("pk"))
         .values("n")
     )
+    # The first lesson, in course order, the user has not completed: where "Continue" goes.
+    next_lesson = (
+        Lesson.objects.filter(module__course=OuterRef("course_id"))
+        .exclude(
+            Exists(
+                LessonProgress.objects.filter(
+                    lesson=OuterRef("pk"), user=OuterRef(OuterRef("user_id")), completed_at__isnull=False
+                )
+            )
+        )
+        .order_by("module__order", "module__id", "order", "id")
+        .values("pk")[:1]
+    )
+    last_activity = (
+        LessonProgress.objects.filter(user=OuterRef("user_id"), lesson__module__course=OuterRef("course_id"))
+        .order_by("-updated_at")
+        .values("updated_at")[:1]
+    )
     return (
         CourseEnrollment.objects.filter(user=user)
         .select_related("course", "course__instructor", "course__category")
@@ -294,8 +312,21 @@ def my_enrollments(*, user: User) -> QuerySet[CourseEnrollment]:
         .annotate(
             lesson_total=Coalesce(Subquery(total), Value(0)),
             lesson_completed=Coalesce(Subquery(completed), Value(0)),
+            next_lesson_id=Subquery(next_lesson),
+            last_activity_at=Coalesce(Subquery(last_activity), "enrolled_at"),
         )
         .order_by("-enrolled_at")
+    )
+
+
+def continue_learning(*, user: User) -> CourseEnrollment | None:
+    """The enrollment the user was last active in that still has a lesson to do, with
+    ``next_lesson_id``: the learner dashboard's "continue where you left off"."""
+    return (
+        my_enrollments(user=user)
+        .filter(next_lesson_id__isnull=False)
+        .order_by("-last_activity_at", "-enrolled_at")
+        .first()
     )
 
 

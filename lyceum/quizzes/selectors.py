@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, F, QuerySet, Window
+from django.db.models import Count, F, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
@@ -304,6 +304,26 @@ def quiz_statuses(*, user: User | None, quizzes: list[Quiz]) -> dict[Any, QuizSt
             and (quiz.closes_at is None or now < quiz.closes_at),
         )
     return statuses
+
+
+def open_quizzes(*, user: User, limit: int = 20) -> list[Quiz]:
+    """Published quizzes of the user's courses that are open now and still have an attempt for
+    the user, the ones closing soonest first (those with no deadline last)."""
+    now = timezone.now()
+    quizzes = (
+        Quiz.objects.filter(
+            is_published=True,
+            course__is_published=True,
+            course__enrollments__user=user,
+        )
+        .filter(Q(opens_at__isnull=True) | Q(opens_at__lte=now))
+        .filter(Q(closes_at__isnull=True) | Q(closes_at__gt=now))
+        .annotate(used=Count("attempts", filter=Q(attempts__user=user), distinct=True))
+        .filter(Q(max_attempts__isnull=True) | Q(used__lt=F("max_attempts")))
+        .select_related("course", "module")
+        .order_by(F("closes_at").asc(nulls_last=True), "created_at")
+    )
+    return list(quizzes[:limit])
 
 
 def my_attempts(*, user: User, quiz: Quiz) -> QuerySet[QuizAttempt]:

@@ -25,8 +25,8 @@ def _theme(user) -> str:
 
 
 def _unread(user) -> int:
-    from lyceum.notifications.models import Notification
+    from lyceum.notifications.selectors import unread_count
 
     if not user.is_authenticated:
         return 0
-    return Notification.objects.filter(user=user, read_at__isnull=True).count()
+    return unread_count(user=user)

@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from lyceum.core.exceptions import ApplicationError, Forbidden, NotFound
+from lyceum.core.exceptions import ApplicationError, Forbidden
 from lyceum.courses import selectors, services
 from lyceum.courses.permissions import can_manage_course, can_teach
 from lyceum.quizzes import selectors as quiz_selectors

@@ -13,6 +13,7 @@ urlpatterns = [
     path("password/reset/<uidb64>/<token>/", views.password_reset_confirm, name="password_reset_confirm"),
     path("verify-email/resend/", views.verify_email_resend, name="verify_email_resend"),
     path("verify-email/<str:token>/", views.verify_email, name="verify_email"),
+    path("notifications/", views.notifications, name="notifications"),
     path("profile/", views.profile, name="profile"),
     path("profile/edit/", views.profile_edit, name="profile_edit"),
     path("profile/avatar/", views.profile_avatar, name="profile_avatar"),

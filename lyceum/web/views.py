@@ -36,7 +36,48 @@ def _safe_next(request: HttpRequest, fallback: str) -> str:
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/home.html")
+    """The public home, or the signed-in learner's dashboard: where to continue, my courses with
+    their progress, open quizzes by deadline, recent notifications; for instructors, their
+    courses and the essays waiting for grading. Each part is an API call for the mobile app."""
+    user = request.user
+    if not user.is_authenticated:
+        return render(request, "web/home.html")
+    from lyceum.courses import selectors as course_selectors
+    from lyceum.courses.permissions import can_teach
+    from lyceum.notifications.selectors import notifications_for
+    from lyceum.quizzes import selectors as quiz_selectors
+
+    context = {
+        "continue_at": course_selectors.continue_learning(user=user),
+        "enrollments": list(course_selectors.my_enrollments(user=user)[:6]),
+        "open_quizzes": quiz_selectors.open_quizzes(user=user, limit=6),
+        "notifications": list(notifications_for(user=user)[:5]),
+    }
+    if can_teach(user):
+        context["teaching"] = list(
+            course_selectors.course_catalog(viewer=user, mine=True, ordering="title")[:6]
+        )
+        to_grade = quiz_selectors.essays_to_grade(grader=user)
+        context["to_grade"] = list(to_grade[:5])
+        context["to_grade_count"] = to_grade.count()
+    return render(request, "web/dashboard.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def notifications(request: HttpRequest) -> HttpResponse:
+    """Every notification, newest first, a page at a time; "mark all read"."""
+    from django.core.paginator import Paginator
+
+    from lyceum.notifications import services as notification_services
+    from lyceum.notifications.selectors import notifications_for
+
+    if request.method == "POST":
+        count = notification_services.mark_read(user=request.user)
+        messages.success(request, f"Marked {count} notification{'s' if count != 1 else ''} read.")
+        return redirect("web:notifications")
+    page = Paginator(notifications_for(user=request.user), 20).get_page(request.GET.get("page"))
+    return render(request, "web/notifications.html", {"page": page})
 
 
 @require_http_methods(["GET", "POST"])

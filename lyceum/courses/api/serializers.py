@@ -243,6 +243,10 @@ class EnrollmentSerializer(serializers.Serializer):
     lessons_completed = serializers.IntegerField(source="lesson_completed")
     lessons_total = serializers.IntegerField(source="lesson_total")
     percent = serializers.SerializerMethodField()
+    next_lesson_id = serializers.UUIDField(
+        allow_null=True, help_text="The first lesson not completed yet (null when every one is)."
+    )
+    last_activity_at = serializers.DateTimeField(help_text="The last lesson activity, or the enrollment.")
 
     def get_percent(self, enrollment) -> int:
         total = enrollment.lesson_total

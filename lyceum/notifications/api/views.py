@@ -6,7 +6,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from .. import services
+from .. import selectors, services
 from ..models import Notification
 
 
@@ -34,10 +34,9 @@ class NotificationListView(generics.ListAPIView):
     serializer_class = NotificationSerializer
 
     def get_queryset(self):
-        notifications = Notification.objects.filter(user=self.request.user)
-        if self.request.query_params.get("unread") == "true":
-            notifications = notifications.filter(read_at__isnull=True)
-        return notifications
+        return selectors.notifications_for(
+            user=self.request.user, unread_only=self.request.query_params.get("unread") == "true"
+        )
 
     @extend_schema(summary="Your notifications, newest first (?unread=true)", tags=["notifications"])
     def get(self, request, *args, **kwargs):
@@ -51,8 +50,7 @@ class UnreadCountView(APIView):
         tags=["notifications"],
     )
     def get(self, request: Request) -> Response:
-        count = Notification.objects.filter(user=request.user, read_at__isnull=True).count()
-        return Response({"unread": count})
+        return Response({"unread": selectors.unread_count(user=request.user)})
 
 
 class MarkReadView(APIView):

@@ -5,6 +5,7 @@ from . import views
 urlpatterns = [
     path("quizzes/<uuid:id>/", views.QuizDetailView.as_view(), name="quiz_detail"),
     path("courses/<uuid:id>/quizzes/", views.CourseQuizListView.as_view(), name="course_quizzes"),
+    path("my-quizzes/", views.MyOpenQuizzesView.as_view(), name="my_quizzes"),
     path("quizzes/<uuid:id>/attempts/", views.MyQuizAttemptsView.as_view(), name="my_attempts"),
     path("instructor/essays/", views.InstructorEssayListView.as_view(), name="instructor_essays"),
     path("quizzes/<uuid:id>/leaderboard/", views.LeaderboardView.as_view(), name="quiz_leaderboard"),

@@ -75,6 +75,16 @@ class CourseQuizListView(APIView):
         )
 
 
+class MyOpenQuizzesView(APIView):
+    @extend_schema(
+        responses={200: s.QuizSerializer(many=True)},
+        summary="Quizzes of your courses open now with an attempt left, closing soonest first",
+        tags=["quizzes"],
+    )
+    def get(self, request: Request) -> Response:
+        return Response(quiz_response_data(request, selectors.open_quizzes(user=request.user)))
+
+
 class MyQuizAttemptsView(APIView):
     @extend_schema(
         responses={200: s.AttemptSummarySerializer(many=True), 404: E404},
