@@ -99,6 +99,15 @@ PAGES: dict[str, list[tuple[str, str]]] = {
         ("POST", "/api/chat/rooms/{id}/participants/"),
         ("DELETE", "/api/chat/rooms/{id}/participants/{user_id}/"),
     ],
+    "chat_members": [  # invite, remove, leave
+        ("GET", "/api/users/"),
+        ("POST", "/api/chat/rooms/{id}/participants/"),
+        ("DELETE", "/api/chat/rooms/{id}/participants/{user_id}/"),
+    ],
+    "chat_direct": [("POST", "/api/chat/rooms/")],
+    "people": [("GET", "/api/users/")],
+    "user_profile": [("GET", "/api/users/{id}/"), ("GET", "/api/chat/rooms/")],
+    "user_invite": [("POST", "/api/chat/rooms/{id}/participants/")],
     # quizzes
     "quiz": [
         ("GET", "/api/quizzes/{id}/"),

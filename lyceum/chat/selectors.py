@@ -50,6 +50,19 @@ def room_for(*, user: User, room_id: Any) -> ChatRoom:
     return room
 
 
+def rooms_to_invite_to(*, user: User, invitee: User | None = None) -> QuerySet[ChatRoom]:
+    """Group rooms where ``user`` may add people (owner or moderator), without those
+    ``invitee`` is already in."""
+    rooms = ChatRoom.objects.filter(
+        kind=ChatRoom.Kind.GROUP,
+        participants__user=user,
+        participants__role__in=[Participant.Role.OWNER, Participant.Role.MODERATOR],
+    )
+    if invitee is not None:
+        rooms = rooms.exclude(participants__user=invitee)
+    return rooms.order_by("name")
+
+
 def room_messages(*, room: ChatRoom) -> QuerySet[Message]:
     return Message.objects.filter(room=room).select_related("sender")
 
