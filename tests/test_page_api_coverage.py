@@ -58,6 +58,12 @@ PAGES: dict[str, list[tuple[str, str]]] = {
         ("GET", "/api/instructor/courses/{id}/quizzes/"),
         ("POST", "/api/instructor/courses/{id}/modules/reorder/"),
     ],
+    "teach_course_cover": [("POST", "/api/instructor/courses/{id}/cover/")],
+    "teach_lesson_files": [  # add a file, remove one, set the video
+        ("POST", "/api/instructor/lessons/{id}/resources/"),
+        ("DELETE", "/api/instructor/resources/{id}/"),
+        ("POST", "/api/instructor/lessons/{id}/video/"),
+    ],
     "teach_course_publish": [
         ("POST", "/api/instructor/courses/{id}/publish/"),
         ("POST", "/api/instructor/courses/{id}/unpublish/"),

@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from lyceum.core.exceptions import ApplicationError, Forbidden
+from lyceum.core.exceptions import ApplicationError, Forbidden, NotFound
 from lyceum.courses import selectors, services
 from lyceum.courses.permissions import can_manage_course, can_teach
 from lyceum.quizzes import selectors as quiz_selectors
@@ -378,6 +378,72 @@ def teach_lesson(request: HttpRequest, lesson_id) -> HttpResponse:
     return render(
         request,
         "web/teach/lesson.html",
-        {"form": form, "lesson": lesson, "course": course},
+        {
+            "form": form,
+            "lesson": lesson,
+            "course": course,
+            "resources": list(lesson.resources.order_by("id")),
+        },
         status=400 if request.method == "POST" else 200,
     )
+
+
+@login_required
+@require_POST
+def teach_course_cover(request: HttpRequest, course_id) -> HttpResponse:
+    """The builder's cover upload (the same service as the API's)."""
+    course = selectors.managed_course(user=request.user, course_id=course_id)
+    image = request.FILES.get("cover_image")
+    if image is None:
+        messages.error(request, "Choose an image to upload.")
+    else:
+        try:
+            services.course_set_cover(course=course, actor=request.user, image=image)
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, "Cover image saved.")
+    return redirect("web:teach_course", course_id=course.pk)
+
+
+@login_required
+@require_POST
+def teach_lesson_files(request: HttpRequest, lesson_id) -> HttpResponse:
+    """The lesson editor's uploads: add a downloadable resource, remove one, set the video."""
+    lesson = selectors.managed_lesson(user=request.user, lesson_id=lesson_id)
+    action = request.POST.get("action")
+    try:
+        if action == "add_resource":
+            upload = request.FILES.get("file")
+            if upload is None:
+                raise ValidationError({"file": ["Choose a file to upload."]})
+            resource = services.lesson_resource_add(
+                lesson=lesson, actor=request.user, title=request.POST.get("title", ""), file=upload
+            )
+            messages.success(request, f"Added “{resource.title}”.")
+        elif action == "delete_resource":
+            resource = lesson.resources.filter(pk=_int(request.POST.get("resource"))).first()
+            if resource is None:
+                raise NotFound("No such file in this lesson.")
+            services.lesson_resource_delete(resource=resource, actor=request.user)
+            messages.success(request, "File removed.")
+        elif action == "video":
+            upload = request.FILES.get("video")
+            if upload is None:
+                raise ValidationError({"video": ["Choose a video to upload."]})
+            services.lesson_set_video(lesson=lesson, actor=request.user, video=upload)
+            messages.success(request, "Video uploaded.")
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    return redirect("web:teach_lesson", lesson_id=lesson.pk)
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
