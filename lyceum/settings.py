@@ -387,9 +387,16 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     }
 }
+if GOOGLE_CLIENT_ID:
+    # Google Identity Services' button on the login page (its script, styles, iframe and calls).
+    _gsi = "https://accounts.google.com/gsi/"
+    for _directive in ("script-src", "style-src", "frame-src", "connect-src"):
+        CONTENT_SECURITY_POLICY["DIRECTIVES"][_directive].append(_gsi)
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"].append("https://accounts.google.com")
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
-SECURE_REFERRER_POLICY = "same-origin"
+# Google's sign-in button needs to see which site it is on (the origin, never the path).
+SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin" if GOOGLE_CLIENT_ID else "same-origin"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)

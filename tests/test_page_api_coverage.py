@@ -24,6 +24,7 @@ PAGES: dict[str, list[tuple[str, str]]] = {
     "notifications": [("GET", "/api/notifications/"), ("POST", "/api/notifications/read/")],
     "register": [("POST", "/api/auth/register/")],
     "login": [("POST", "/api/auth/login/"), ("POST", "/api/auth/google/")],
+    "login_google": [("POST", "/api/auth/google/")],
     "logout": [("POST", "/api/auth/logout/")],
     "password_reset": [("POST", "/api/auth/password/reset/")],
     "password_reset_confirm": [("POST", "/api/auth/password/reset/confirm/")],

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("register/", views.register, name="register"),
     path("login/", views.login, name="login"),
+    path("login/google/", views.login_google, name="login_google"),
     path("logout/", views.logout, name="logout"),
     path("password/reset/", views.password_reset, name="password_reset"),
     path("password/reset/<uidb64>/<token>/", views.password_reset_confirm, name="password_reset_confirm"),

@@ -13,12 +13,14 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.crypto import constant_time_compare
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from lyceum.accounts import selectors, services
 from lyceum.core.errors import json_error
-from lyceum.core.exceptions import AuthenticationError, Conflict, TooManyRequests
+from lyceum.core.exceptions import ApplicationError, AuthenticationError, Conflict, TooManyRequests
 from lyceum.core.middleware import is_api_request
 
 from . import forms
@@ -116,7 +118,7 @@ def login(request: HttpRequest) -> HttpResponse:
                 user = services.user_authenticate(request=request, **form.cleaned_data)
             except TooManyRequests as error:
                 form.add_error(None, error.message)
-                response = render(request, "web/login.html", {"form": form, "next": next_url}, status=429)
+                response = render(request, "web/login.html", _login_context(form, next_url), status=429)
                 response["Retry-After"] = str(error.retry_after)
                 return response
             except AuthenticationError as error:
@@ -125,7 +127,48 @@ def login(request: HttpRequest) -> HttpResponse:
             else:
                 session_login(request, user)
                 return redirect(next_url)
-    return render(request, "web/login.html", {"form": form, "next": next_url}, status=status)
+    return render(request, "web/login.html", _login_context(form, next_url), status=status)
+
+
+@csrf_exempt  # Google posts here from its own page: its double-submit token is checked instead
+@require_POST
+def login_google(request: HttpRequest) -> HttpResponse:
+    """Google Identity Services' redirect mode: Google posts the ID token (``credential``) and a
+    ``g_csrf_token`` that must equal the ``g_csrf_token`` cookie it set (Google's double-submit
+    CSRF check). The token is verified like the API's (signature, audience, issuer, expiry,
+    verified email) and the same rule applies: never join an account that did not confirm its
+    address."""
+    from lyceum.core import ratelimit
+    from lyceum.core.throttling import AddressRateThrottle
+
+    cookie = request.COOKIES.get("g_csrf_token", "")
+    posted = request.POST.get("g_csrf_token", "")
+    if not cookie or not constant_time_compare(cookie, posted):
+        messages.error(request, "Google sign-in failed its security check. Try again.")
+        return redirect("web:login")
+    try:
+        ratelimit.hit("google_sign_in", "ip:" + (AddressRateThrottle().get_ident(request) or "unknown"))
+        user, created = services.google_sign_in(id_token=request.POST.get("credential", ""))
+    except TooManyRequests as error:
+        messages.error(request, error.message)
+        return redirect("web:login")
+    except (AuthenticationError, Conflict) as error:
+        messages.error(request, error.message)
+        return redirect("web:login")
+    except ApplicationError as error:
+        messages.error(request, error.message)
+        return redirect("web:login")
+    session_login(request, user, backend="lyceum.accounts.backends.EmailOrUsernameBackend")
+    if created:
+        messages.success(request, "Welcome to Lyceum! Your account was created from your Google account.")
+    return redirect("web:home")
+
+
+def _login_context(form, next_url: str) -> dict:
+    from django.conf import settings
+
+    client_ids = settings.GOOGLE_CLIENT_ID
+    return {"form": form, "next": next_url, "google_client_id": client_ids[0] if client_ids else ""}
 
 
 def admin_login(request: HttpRequest) -> HttpResponse:

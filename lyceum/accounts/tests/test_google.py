@@ -280,3 +280,53 @@ def test_google_sign_in_is_rate_limited_per_address(api, certificates, rate_limi
     codes = [api.post(URL, {"id_token": sign()}, format="json").status_code for _ in range(3)]
 
     assert codes == [200, 200, 429]
+
+
+# --- the login page's Google button (Google Identity Services, redirect mode) --------------------
+
+
+def test_the_login_page_shows_googles_button_only_when_configured(client, settings):
+    settings.GOOGLE_CLIENT_ID = []
+    plain = client.get("/login/").content.decode()
+    settings.GOOGLE_CLIENT_ID = [CLIENT_ID]
+    with_google = client.get("/login/").content.decode()
+
+    assert "Google" not in plain and "accounts.google.com" not in plain
+    assert f'data-client_id="{CLIENT_ID}"' in with_google
+    assert 'data-login_uri="http://testserver/login/google/"' in with_google
+    assert '<script src="https://accounts.google.com/gsi/client" async></script>' in with_google
+
+
+def test_googles_redirect_signs_the_browser_in(client, certificates):
+    client.cookies["g_csrf_token"] = "double-submit"
+
+    response = client.post("/login/google/", {"credential": sign(), "g_csrf_token": "double-submit"})
+
+    assert response.status_code == 302 and response["Location"] == "/"
+    assert client.get("/profile/").status_code == 200  # a session now
+    assert User.objects.get(email="dana@gmail.com").google_subject == "110169484474386276334"
+
+
+@pytest.mark.parametrize(("cookie", "posted"), [("", ""), ("a", "b"), ("", "a")])
+def test_a_post_without_googles_double_submit_token_is_refused(client, certificates, cookie, posted):
+    if cookie:
+        client.cookies["g_csrf_token"] = cookie
+
+    response = client.post("/login/google/", {"credential": sign(), "g_csrf_token": posted}, follow=True)
+
+    assert "failed its security check" in response.content.decode()
+    assert not User.objects.filter(email="dana@gmail.com").exists()
+
+
+def test_the_page_refuses_what_the_api_refuses(client, certificates):
+    User.objects.create_user(username="squatter", email="dana@gmail.com", password="x" * 12)
+    client.cookies["g_csrf_token"] = "t"
+
+    forged = client.post(
+        "/login/google/", {"credential": sign(aud="someone-else"), "g_csrf_token": "t"}, follow=True
+    )
+    unverified = client.post("/login/google/", {"credential": sign(), "g_csrf_token": "t"}, follow=True)
+
+    assert "message message-error" in forged.content.decode()
+    assert "never confirmed it" in unverified.content.decode()
+    assert client.get("/profile/").status_code == 302  # still signed out

@@ -44,3 +44,33 @@ def test_pages_allow_only_the_sites_own_scripts(client, ines):
         response = client.get(url)
         assert response.status_code == 200, url
         _check(response)
+
+
+def test_googles_sign_in_is_allowed_by_the_policy_only_when_configured():
+    """GOOGLE_CLIENT_ID opens script, style, frame and connect to accounts.google.com/gsi/ only."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import json, django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'lyceum.settings'); "
+        "from django.conf import settings; "
+        "print(json.dumps([settings.CONTENT_SECURITY_POLICY['DIRECTIVES'], settings.SECURE_REFERRER_POLICY]))"
+    )
+
+    def policy(**env):
+        base = {k: v for k, v in os.environ.items() if k != "GOOGLE_CLIENT_ID"}
+        out = subprocess.run(
+            [sys.executable, "-c", code], env={**base, **env}, capture_output=True, text=True
+        )
+        return json.loads(out.stdout)
+
+    without, referrer_without = policy()
+    with_google, referrer_with = policy(GOOGLE_CLIENT_ID="1234.apps.googleusercontent.com")
+
+    assert all("accounts.google.com" not in " ".join(values) for values in without.values())
+    for directive in ("script-src", "style-src", "frame-src", "connect-src"):
+        assert "https://accounts.google.com/gsi/" in with_google[directive]
+    assert with_google["default-src"] == ["'self'"]
+    assert (referrer_without, referrer_with) == ("same-origin", "strict-origin-when-cross-origin")
