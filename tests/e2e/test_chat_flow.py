@@ -137,3 +137,23 @@ def test_a_hostile_client_id_does_not_break_the_room_page(browser, server):
     expect(sam.locator(".chat-message", has_text="after the hostile one")).to_be_visible()
     assert errors == []
     shoot(sam, "chat-hostile-client-id")
+
+
+def test_a_direct_conversation_from_a_people_search(browser, server):
+    page = signed_in(browser, server, "student", "learn-lyceum-2026")
+    page.get_by_role("link", name="Chat", exact=True).click()
+    page.get_by_role("link", name="Find people").click()
+    page.get_by_label("Find someone by name or username").fill("Ines")
+    page.get_by_role("button", name="Search").click()
+    shoot(page, "32-people-search")
+
+    page.get_by_role("button", name="Message Ines Instructor").click()
+
+    expect(page.get_by_role("heading", name="Ines Instructor", level=1)).to_be_visible()
+    expect(page.locator("#connection")).to_have_text("Connected")
+    page.get_by_label("Message", exact=True).fill("Hello Ines, a question about lesson 2")
+    page.get_by_role("button", name="Send").click()
+    expect(page.locator(".chat-message.mine .text").last).to_have_text(
+        "Hello Ines, a question about lesson 2"
+    )
+    shoot(page, "33-direct-chat")

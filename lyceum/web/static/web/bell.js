@@ -32,11 +32,21 @@
       : [Object.assign(document.createElement("li"), {className: "muted", textContent: "Nothing new."})]));
   }
 
-  button.addEventListener("click", () => {
-    const open = panel.hidden;
+  function setOpen(open) {
     panel.hidden = !open;
     button.setAttribute("aria-expanded", String(open));
     if (open) load();
+  }
+  button.addEventListener("click", () => setOpen(panel.hidden));
+  // Escape closes the panel and gives focus back to its button; so does a click elsewhere.
+  document.addEventListener("keydown", (event) => {
+    if (event.key === "Escape" && !panel.hidden) {
+      setOpen(false);
+      button.focus();
+    }
+  });
+  document.addEventListener("click", (event) => {
+    if (!panel.hidden && !bell.contains(event.target)) setOpen(false);
   });
 
   document.getElementById("bell-read-all").addEventListener("click", async () => {
