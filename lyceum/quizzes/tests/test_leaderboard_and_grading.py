@@ -271,3 +271,36 @@ def test_questions_can_be_edited_and_an_edit_after_attempts_makes_a_new_version(
     review = student.get(f"/api/quiz-attempts/{attempt['id']}/")
     assert review.status_code == 200
     assert str(single.pk) in [q["id"] for q in review.json()["questions"]]
+
+
+def test_the_leaderboard_shows_attempts_awaiting_essay_grading_as_provisional(
+    login_api, client, alice, bob, ines
+):
+    quiz = quiz_of_every_type(instructor=ines)
+    for student in (alice, bob):
+        enroll(student, quiz)
+    api = login_api(alice)
+    started = api.post("/api/quiz-attempts/", {"quiz": str(quiz.pk)}, format="json").json()
+    by_type = {q["type"]: q for q in started["questions"]}
+    paris = next(c["id"] for c in by_type["single"]["choices"] if c["text"] == "Paris")
+    api.post(
+        f"/api/quiz-attempts/{started['id']}/submit/",
+        {
+            "answers": {
+                by_type["single"]["id"]: {"choices": [paris]},
+                by_type["essay"]["id"]: {"text": "Because."},
+            }
+        },
+        format="json",
+    )
+
+    board = login_api(bob).get(f"/api/quizzes/{quiz.pk}/leaderboard/").json()
+    client.force_login(bob)
+    page = client.get(f"/quizzes/{quiz.pk}/").content.decode()
+
+    assert [(row["username"], row["provisional"]) for row in board["results"]] == [("alice", True)]
+    assert "provisional" in page
+    answer = QuestionAnswer.objects.get(attempt_id=started["id"], question__type="essay")
+    login_api(ines).post(f"/api/instructor/answers/{answer.pk}/grade/", {"points": "1"}, format="json")
+    graded = login_api(bob).get(f"/api/quizzes/{quiz.pk}/leaderboard/").json()["results"][0]
+    assert graded["provisional"] is False and graded["score"] == "2.00"
