@@ -44,8 +44,8 @@ ALLOWED_ATTRIBUTES = {
 }
 
 
-def render_markdown(text: str) -> str:
-    html = md.markdown(text or "", extensions=EXTENSIONS, output_format="html")
+def sanitize(html: str) -> str:
+    """HTML with only the allowed tags, attributes and link schemes (no script, no handler)."""
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,
@@ -53,3 +53,7 @@ def render_markdown(text: str) -> str:
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer nofollow",
     )
+
+
+def render_markdown(text: str) -> str:
+    return sanitize(md.markdown(text or "", extensions=EXTENSIONS, output_format="html"))

@@ -13,20 +13,10 @@ import re
 import nh3
 from django.utils.safestring import SafeString, mark_safe
 
-from lyceum.courses.markdown import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, render_markdown
+from lyceum.courses.markdown import render_markdown, sanitize
 
 FORMATS = ("plain", "markdown", "html", "moodle")
 _MARKER = re.compile(r"^\s*\[(plain|markdown|html|moodle)\]", re.I)
-
-
-def _sanitize(text: str) -> str:
-    return nh3.clean(
-        text,
-        tags=ALLOWED_TAGS,
-        attributes=ALLOWED_ATTRIBUTES,
-        url_schemes={"http", "https", "mailto"},
-        link_rel="noopener noreferrer nofollow",
-    )
 
 
 def render(text: str, text_format: str, *, inline: bool = False) -> SafeString:
@@ -38,9 +28,9 @@ def render(text: str, text_format: str, *, inline: bool = False) -> SafeString:
         if inline:
             out = re.sub(r"^\s*<p>(.*)</p>\s*$", r"\1", out, flags=re.S)
     elif text_format == "html":
-        out = _sanitize(text)
+        out = sanitize(text)
     elif text_format == "moodle":
-        out = _sanitize(text.replace("\r\n", "\n").replace("\n", "<br>\n"))
+        out = sanitize(text.replace("\r\n", "\n").replace("\n", "<br>\n"))
     else:
         out = html.escape(text).replace("\n", "<br>\n")
     return mark_safe(out.strip())  # noqa: S308 - escaped or sanitized above

@@ -475,23 +475,13 @@ class EssayGradeSerializer(serializers.Serializer):
     feedback = serializers.CharField(required=False, allow_blank=True, max_length=20_000)
 
 
-class InstructorAttemptSerializer(serializers.ModelSerializer):
+class InstructorAttemptSerializer(AttemptSummarySerializer):
+    """An attempt as its course's staff see it: with whose it is."""
+
     user = serializers.SerializerMethodField()
 
-    class Meta:
-        model = QuizAttempt
-        fields = [
-            "id",
-            "user",
-            "number",
-            "status",
-            "started_at",
-            "submitted_at",
-            "score",
-            "max_score",
-            "percent",
-            "has_passed",
-        ]
+    class Meta(AttemptSummarySerializer.Meta):
+        fields = ["id", "user", *AttemptSummarySerializer.Meta.fields[1:]]
 
     def get_user(self, attempt: QuizAttempt) -> dict:
         return {
