@@ -171,6 +171,11 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
+    # Tests use a database file too, not Django's in-memory default: its shared cache fails a
+    # request at once ("database table is locked") when another request's thread holds a table,
+    # where a file waits its turn as in production. Browser tests fire requests concurrently
+    # (autosave, the bell, a submit), and a busy machine makes them overlap.
+    _db["TEST"] = {"NAME": str(VAR_DIR / "test-lyceum.sqlite3")}
 # HTTP requests run on a fixed pool of threads (see lyceum/asgi.py), so each thread keeps its
 # connection between requests instead of opening one per request.
 _db["CONN_MAX_AGE"] = env_int("DB_CONN_MAX_AGE", 300)

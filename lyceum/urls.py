@@ -27,8 +27,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("lyceum.web.urls")),
     # Any other page address is the friendly 404 page, in development too (Django's DEBUG 404
-    # lists every route instead). Only addresses ending in / so that APPEND_SLASH still works.
-    re_path(r"^(?!api/|admin/|static/|media/).*/$", web_views.not_found),
+    # lists every route instead). Only addresses ending in / so that APPEND_SLASH still works,
+    # and none with a dot (favicon.ico, robots.txt) or under ws/ (a socket reaching HTTP).
+    re_path(r"^(?!(?:api|admin|static|media|ws)/)[^.]*/$", web_views.not_found),
 ]
 
 if settings.SERVE_PUBLIC_MEDIA:

@@ -4,6 +4,8 @@ Lyceum server."""
 from __future__ import annotations
 
 import os
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -52,13 +54,58 @@ def browser():
         os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
+class InFlight:
+    """Wraps the live server's WSGI application and counts the requests it is handling."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+        self.count = 0
+        self.lock = threading.Lock()
+
+    def __call__(self, environ, start_response):
+        with self.lock:
+            self.count += 1
+        try:
+            return self.app(environ, start_response)
+        finally:
+            with self.lock:
+                self.count -= 1
+
+
+def drain(live_server, timeout: float = 30) -> None:
+    """Waits until the live server handles no request. A page's own requests (autosave, the bell,
+    a socket retrying over HTTP) may still run when a test ends; the database must not be
+    emptied under them."""
+    httpd = getattr(live_server.thread, "httpd", None)
+    app = httpd.get_app() if httpd is not None else None
+    if not isinstance(app, InFlight):
+        return
+    deadline = time.monotonic() + timeout
+    while app.count and time.monotonic() < deadline:
+        time.sleep(0.02)
+
+
+def count_requests(live_server) -> None:
+    httpd = getattr(live_server.thread, "httpd", None)
+    if httpd is not None and not isinstance(httpd.get_app(), InFlight):
+        httpd.set_app(InFlight(httpd.get_app()))
+
+
 @pytest.fixture
-def page(browser):
+def page(browser, request):
+    live = request.getfixturevalue("live_server") if "live_server" in request.fixturenames else None
+    if live is not None:
+        count_requests(live)
     context = browser.new_context(viewport={"width": 1280, "height": 860})
     page = context.new_page()
     page.set_default_timeout(15_000)
     yield page
+    # Stop the page's scripts (timers, reconnecting sockets) before the browser goes, then let
+    # the server finish what it had started.
+    page.goto("about:blank")
     context.close()
+    if live is not None:
+        drain(live)
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from lyceum.chat.services import course_room
 from lyceum.courses.models import Course, Lesson
 from lyceum.quizzes import services as quiz_services
 from lyceum.quizzes.models import Quiz
-from tests.e2e.conftest import SCREENSHOTS, log_in
+from tests.e2e.conftest import SCREENSHOTS, count_requests, drain, log_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -58,13 +58,16 @@ def _check(page, url: str, name: str, problems: list[str], *, shoot: bool = Fals
 
 
 @pytest.fixture
-def axe_page(browser):
+def axe_page(browser, live_server):
     # axe is injected as a script of its own; the pages' CSP (script-src 'self') would refuse it.
+    count_requests(live_server)
     context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
     page = context.new_page()
     page.set_default_timeout(20_000)
     yield page
+    page.goto("about:blank")
     context.close()
+    drain(live_server)
 
 
 def _learner_urls(base: str) -> dict[str, str]:
