@@ -150,7 +150,7 @@ def _answer_list(entries: list, *, numeric: bool) -> list[dict]:
                 {
                     "value": value,
                     "tolerance": f"{tolerance.normalize():f}",
-                    "fraction": str(fraction),
+                    "fraction": f"{fraction.normalize():f}",
                     "feedback": feedback,
                 }
             )
@@ -158,7 +158,7 @@ def _answer_list(entries: list, *, numeric: bool) -> list[dict]:
             text = str(entry.get("text", "")).strip()
             if not text:
                 continue
-            cleaned.append({"text": text, "fraction": str(fraction), "feedback": feedback})
+            cleaned.append({"text": text, "fraction": f"{fraction.normalize():f}", "feedback": feedback})
     return cleaned
 
 
