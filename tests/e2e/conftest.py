@@ -135,3 +135,6 @@ def log_in(page, base: str, login: str, password: str) -> None:
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Welcome back")
+    # The page's scripts (the bell, autosave) have run once "load" has fired: a click before
+    # then would reach a button with no handler yet (a busy machine makes that window wide).
+    page.wait_for_load_state("load")

@@ -36,7 +36,9 @@ def test_the_notifications_page_from_the_bell(demo, page, screenshot):
     unread = Notification.objects.filter(user__username="student", read_at__isnull=True).count()
     assert unread > 0
 
-    page.get_by_role("button", name=re.compile("Notifications")).click()
+    bell = page.get_by_role("button", name=re.compile("Notifications"))
+    bell.click()
+    expect(bell).to_have_attribute("aria-expanded", "true")
     page.get_by_role("link", name="See all").click()
 
     expect(page.get_by_role("heading", name="Notifications", level=1)).to_be_visible()
