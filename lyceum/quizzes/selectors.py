@@ -50,27 +50,7 @@ class QuizStatus:
 
 
 def quiz_status(*, user: User | None, quiz: Quiz) -> QuizStatus:
-    now = timezone.now()
-    attempts = (
-        list(QuizAttempt.objects.filter(user=user, quiz=quiz).values("id", "status"))
-        if user is not None and user.is_authenticated
-        else []
-    )
-    current = next((a["id"] for a in attempts if a["status"] == "in_progress"), None)
-    used = len(attempts)
-    return QuizStatus(
-        question_count=quiz.questions_per_attempt or quiz.questions.current().count(),
-        attempts_used=used,
-        attempts_left=None if not quiz.max_attempts else max(0, quiz.max_attempts - used),
-        in_progress_attempt_id=current,
-        is_enrolled=bool(
-            user
-            and user.is_authenticated
-            and CourseEnrollment.objects.filter(user=user, course=quiz.course).exists()
-        ),
-        is_open=(quiz.opens_at is None or quiz.opens_at <= now)
-        and (quiz.closes_at is None or now < quiz.closes_at),
-    )
+    return quiz_statuses(user=user, quizzes=[quiz])[quiz.pk]
 
 
 @dataclass(frozen=True)
@@ -270,7 +250,8 @@ def course_quizzes(*, viewer: User | None, course: Course, drafts: bool = False)
 
 
 def quiz_statuses(*, user: User | None, quizzes: list[Quiz]) -> dict[Any, QuizStatus]:
-    """``quiz_status`` of many quizzes in three queries, whatever their number."""
+    """The user's standing in each quiz (questions asked, attempts used and left, the attempt in
+    progress, enrolled, open now), in three queries whatever the number of quizzes."""
     now = timezone.now()
     ids = [quiz.pk for quiz in quizzes]
     counts = dict(

@@ -396,15 +396,13 @@ def teach_course_cover(request: HttpRequest, course_id) -> HttpResponse:
     image = request.FILES.get("cover_image")
     if image is None:
         messages.error(request, "Choose an image to upload.")
-    else:
-        try:
-            services.course_set_cover(course=course, actor=request.user, image=image)
-        except ValidationError as error:
-            for message in error.messages:
-                messages.error(request, message)
-        else:
-            messages.success(request, "Cover image saved.")
-    return redirect("web:teach_course", course_id=course.pk)
+        return redirect("web:teach_course", course_id=course.pk)
+
+    def act():
+        services.course_set_cover(course=course, actor=request.user, image=image)
+        messages.success(request, "Cover image saved.")
+
+    return _builder_action(request, course, act)
 
 
 @login_required
