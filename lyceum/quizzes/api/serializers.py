@@ -10,6 +10,11 @@ from rest_framework import serializers
 from ..models import Question, QuestionAnswer, Quiz, QuizAttempt
 
 
+def _person(user) -> dict:
+    """Who took an attempt, as its course's staff see it."""
+    return {"id": str(user.pk), "username": user.username, "display_name": user.display_name}
+
+
 class QuizStatusSerializer(serializers.Serializer):
     question_count = serializers.IntegerField()
     attempts_used = serializers.IntegerField()
@@ -115,8 +120,7 @@ class EssayToGradeSerializer(serializers.ModelSerializer):
         }
 
     def get_student(self, answer: QuestionAnswer) -> dict:
-        user = answer.attempt.user
-        return {"id": str(user.pk), "username": user.username, "display_name": user.display_name}
+        return _person(answer.attempt.user)
 
     def get_question(self, answer: QuestionAnswer) -> dict:
         question = answer.question
@@ -484,8 +488,4 @@ class InstructorAttemptSerializer(AttemptSummarySerializer):
         fields = ["id", "user", *AttemptSummarySerializer.Meta.fields[1:]]
 
     def get_user(self, attempt: QuizAttempt) -> dict:
-        return {
-            "id": str(attempt.user_id),
-            "username": attempt.user.username,
-            "display_name": attempt.user.display_name,
-        }
+        return _person(attempt.user)
