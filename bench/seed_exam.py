@@ -1,4 +1,5 @@
-"""Seeds the exam-day benchmark: a published course and a 30-question quiz, 200 enrolled students.
+"""Seeds the exam-day benchmark: a published course and a 30-question quiz (BENCH_QUESTIONS), 200
+enrolled students (BENCH_STUDENTS).
 Prints JSON: the quiz id, each student's access token, and one right answer set per question."""
 
 import json
@@ -23,6 +24,7 @@ from lyceum.courses.models import Course, CourseEnrollment, Lesson, Module
 from lyceum.quizzes.models import Choice, Question, Quiz
 
 STUDENTS = int(os.environ.get("BENCH_STUDENTS", "200"))
+QUESTIONS = int(os.environ.get("BENCH_QUESTIONS", "30"))
 
 
 def main() -> None:
@@ -51,7 +53,7 @@ def main() -> None:
     )
     kinds = ["single", "multiple", "true_false", "short_text", "numeric"]
     right = {}
-    for n in range(30):
+    for n in range(QUESTIONS):
         kind = kinds[n % len(kinds)]
         question = Question.objects.create(
             quiz=quiz,

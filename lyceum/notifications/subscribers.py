@@ -11,7 +11,6 @@ from lyceum.chat.models import Participant
 from lyceum.courses import events as course_events
 from lyceum.courses.models import Course
 from lyceum.quizzes import events as quiz_events
-from lyceum.quizzes.models import QuizAttempt
 
 from .models import Notification
 from .services import notify, notify_many
@@ -44,15 +43,14 @@ def on_enrollment(sender, *, user_id, course_id, **kwargs) -> None:
     )
 
 
-def on_quiz_graded(sender, *, attempt_id, **kwargs) -> None:
-    attempt = QuizAttempt.objects.select_related("user", "quiz").get(pk=attempt_id)
-    verdict = "passed" if attempt.has_passed else "did not pass"
+def on_quiz_graded(sender, *, user_id, attempt_id, quiz_title, percent, has_passed, **kwargs) -> None:
+    verdict = "passed" if has_passed else "did not pass"
     notify(
-        user=attempt.user,
+        user=User.objects.select_related("profile").get(pk=user_id),
         kind=Notification.Kind.QUIZ_GRADED,
-        title=f"{attempt.quiz.title}: {attempt.percent}%",
+        title=f"{quiz_title}: {percent}%",
         body=f"Your attempt is graded: you {verdict}.",
-        link=reverse("web:attempt", kwargs={"attempt_id": attempt.pk}),
+        link=reverse("web:attempt", kwargs={"attempt_id": attempt_id}),
     )
 
 

@@ -102,6 +102,12 @@ class Quiz(models.Model):
     is_published = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
+    content_version = models.PositiveIntegerField(
+        default=0,
+        editable=False,
+        help_text="Goes up with every change to the quiz's questions or choices: the key under "
+        "which servers keep them in memory.",
+    )
 
     class Meta:
         ordering = ["created_at"]
@@ -117,6 +123,22 @@ class Quiz(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def save(self, *args, **kwargs) -> None:
+        # content_version only ever goes up through bump_content: saving a quiz loaded before a
+        # question changed must not write its older number back.
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [
+                field.attname
+                for field in self._meta.concrete_fields
+                if not field.primary_key and field.name != "content_version"
+            ]
+        super().save(*args, **kwargs)
+
+    @staticmethod
+    def bump_content(quiz_id) -> None:
+        """Marks the quiz's questions or choices changed (servers drop what they kept of them)."""
+        Quiz.objects.filter(pk=quiz_id).update(content_version=models.F("content_version") + 1)
 
 
 class QuestionQuerySet(models.QuerySet):

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import random
+import threading
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+import cachetools
+from django.conf import settings
 from django.db.models import Count, F, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
@@ -16,7 +19,7 @@ from lyceum.core.exceptions import Forbidden, NotFound
 from lyceum.courses.models import Course, CourseEnrollment
 from lyceum.courses.permissions import can_manage_course, is_admin
 
-from .models import Question, QuestionAnswer, Quiz, QuizAttempt
+from .models import Choice, Question, QuestionAnswer, Quiz, QuizAttempt
 
 
 def quiz_get(*, viewer: User | None, quiz_id: Any) -> Quiz:
@@ -128,6 +131,84 @@ def attempt_get(*, user: User, attempt_id: Any) -> QuizAttempt:
     return attempt_close_if_expired(attempt=attempt)
 
 
+@dataclass
+class Material:
+    """Everything an attempt's grading and its sheet read, loaded in four queries whatever the
+    number of questions: its questions, their choices (in order), its answers, and the choices
+    picked in each answer (``picks``, answer id → choice ids as strings)."""
+
+    questions: dict[str, Question]
+    choices: dict[str, list[Choice]]
+    answers: dict[str, QuestionAnswer]
+    picks: dict[Any, list[str]]
+
+    def picked(self, question_id: str) -> list[str]:
+        answer = self.answers.get(question_id)
+        return sorted(self.picks.get(answer.pk, ())) if answer is not None else []
+
+
+# Questions and choices kept in memory, per process, under (question id, the quiz's
+# content_version): every change to a quiz's questions moves its version, so a changed question
+# is read again and the old entry ages out. Exam day reads the same 30 questions for each of
+# hundreds of students; from memory they cost no query and no model building.
+_QUESTIONS: cachetools.LRUCache = cachetools.LRUCache(maxsize=settings.QUIZ_QUESTION_CACHE_SIZE)
+_QUESTIONS_LOCK = threading.Lock()
+
+
+def question_material(
+    question_ids: list[str], *, version: int | None = None
+) -> tuple[dict[str, Question], dict[str, list[Choice]]]:
+    """Questions by id and each one's choices in order. With the quiz's ``version``, from memory
+    where possible; what is missing costs two queries whatever its number. The objects returned
+    are shared: read them, never change them."""
+    questions: dict[str, Question] = {}
+    choices: dict[str, list[Choice]] = {}
+    missing = []
+    with _QUESTIONS_LOCK:
+        for question_id in question_ids:
+            kept = _QUESTIONS.get((question_id, version)) if version is not None else None
+            if kept is None:
+                missing.append(question_id)
+            else:
+                questions[question_id], choices[question_id] = kept
+    if missing:
+        loaded = {str(q.pk): q for q in Question.objects.filter(pk__in=missing)}
+        loaded_choices: dict[str, list[Choice]] = {question_id: [] for question_id in loaded}
+        for choice in Choice.objects.filter(question_id__in=missing).order_by("order", "id"):
+            loaded_choices[str(choice.question_id)].append(choice)
+        questions.update(loaded)
+        choices.update(loaded_choices)
+        if version is not None:
+            with _QUESTIONS_LOCK:
+                for question_id, question in loaded.items():
+                    _QUESTIONS[(question_id, version)] = (question, loaded_choices[question_id])
+    return questions, choices
+
+
+def forget_questions() -> None:
+    """Empties this process's question cache (tests)."""
+    with _QUESTIONS_LOCK:
+        _QUESTIONS.clear()
+
+
+def attempt_material(attempt: QuizAttempt) -> Material:
+    """The attempt's ``Material``, read once per attempt object: the services that grade or save
+    answers update it in place, so the sheet of their response costs no further query."""
+    material = attempt.__dict__.get("_material")
+    if material is None:
+        questions, choices = question_material(attempt.question_order, version=attempt.quiz.content_version)
+        answers = {str(a.question_id): a for a in QuestionAnswer.objects.filter(attempt=attempt)}
+        picks: dict[Any, list[str]] = {}
+        through = QuestionAnswer.selected_choices.through
+        for answer_id, choice_id in through.objects.filter(questionanswer__attempt=attempt).values_list(
+            "questionanswer_id", "choice_id"
+        ):
+            picks.setdefault(answer_id, []).append(str(choice_id))
+        material = Material(questions, choices, answers, picks)
+        attempt.__dict__["_material"] = material
+    return material
+
+
 def _state(points_awarded: Decimal | None, points: Decimal, answered: bool) -> str:
     if points_awarded is None:
         return "pending" if answered else "unanswered"
@@ -146,21 +227,16 @@ def attempt_sheet(*, attempt: QuizAttempt, review: Review | None = None) -> list
 
     review = review or attempt_review(attempt)
     submitted = attempt.status != QuizAttempt.Status.IN_PROGRESS
-    questions = Question.objects.filter(pk__in=attempt.question_order).prefetch_related("choices")
-    by_id = {str(q.id): q for q in questions}
-    answers = {
-        str(a.question_id): a
-        for a in QuestionAnswer.objects.filter(attempt=attempt).prefetch_related("selected_choices")
-    }
+    material = attempt_material(attempt)
     sheet, number = [], 0
     for question_id in attempt.question_order:
-        question = by_id[question_id]
+        question = material.questions[question_id]
         number += question.type != Question.Type.DESCRIPTION
-        all_choices = list(question.choices.all())
+        all_choices = material.choices[question_id]
         choices = {str(c.id): c for c in all_choices}
         fmt = question.text_format
-        answer = answers.get(question_id)
-        picked = sorted(str(c.id) for c in answer.selected_choices.all()) if answer else []
+        answer = material.answers.get(question_id)
+        picked = material.picked(question_id)
         answered = bool(
             answer
             and (picked or answer.text_answer.strip() or answer.numeric_answer is not None or answer.matches)

@@ -7,6 +7,7 @@ HTML with its line breaks kept, sanitized the same way. No format lets script th
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 
@@ -21,8 +22,13 @@ _MARKER = re.compile(r"^\s*\[(plain|markdown|html|moodle)\]", re.I)
 
 def render(text: str, text_format: str, *, inline: bool = False) -> SafeString:
     """``text`` written in ``text_format`` as HTML safe to put in a page. ``inline``: without an
-    enclosing paragraph (for a choice's label)."""
-    text = text or ""
+    enclosing paragraph (for a choice's label). A pure function of its arguments, remembered for
+    the most recent texts: an exam renders the same questions for every student."""
+    return _render(text or "", text_format, inline)
+
+
+@functools.lru_cache(maxsize=4096)
+def _render(text: str, text_format: str, inline: bool) -> SafeString:
     if text_format == "markdown":
         out = render_markdown(text)
         if inline:

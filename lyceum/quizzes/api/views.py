@@ -35,7 +35,11 @@ def attempt_response(request: Request, attempt: QuizAttempt, code=status.HTTP_20
         "sheet": selectors.attempt_sheet(attempt=attempt, review=review),
         "review": review,
     }
-    return Response(s.AttemptSerializer(attempt, context=context).data, status=code)
+    response = Response(s.AttemptSerializer(attempt, context=context).data, status=code)
+    if (cpu_ms := getattr(attempt, "grading_cpu_ms", None)) is not None:
+        # Graded in this request: what grading cost, for operators and bench/bench_exam.py.
+        response["Server-Timing"] = f'grade;dur={cpu_ms:.2f};desc="grading CPU"'
+    return response
 
 
 class QuizDetailView(APIView):
