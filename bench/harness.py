@@ -133,7 +133,10 @@ class Server:
             except (urllib.error.URLError, ConnectionError, TimeoutError):
                 time.sleep(0.2)
         self.__exit__(None, None, None)
-        raise RuntimeError(f"{argv[0]} did not answer on {self.base_url} within 60 s")
+        self.log.seek(0)
+        raise RuntimeError(
+            f"{argv[0]} did not answer on {self.base_url} within 60 s:\n{self.log.read().decode()[-3000:]}"
+        )
 
     def __exit__(self, *exc) -> None:
         if self.process and self.process.poll() is None:

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Debian packages the test suite needs: Chromium for the browser tests.
+# Debian packages the test suite needs: Chromium for the browser tests, wrk for the benchmarks,
+# nginx for the production layout (manage.py serve) and its test.
 # Installs only what is missing; uses sudo when not root.
 set -euo pipefail
 
 packages=()
 [ -x /usr/bin/chromium ] || packages+=(chromium)
 command -v wrk >/dev/null 2>&1 || packages+=(wrk)
+[ -x /usr/sbin/nginx ] || packages+=(nginx)
 
 if [ ${#packages[@]} -eq 0 ]; then
   exit 0
