@@ -183,13 +183,13 @@ class Command(BaseCommand):
         signal.signal(signal.SIGINT, stop)
         try:
             for name, argv in children.items():
-                processes[name] = subprocess.Popen(argv, env=env)
+                processes[name] = subprocess.Popen(argv, env=env)  # noqa: S603 - our own argv
             deadline = time.monotonic() + 60
             while not all((run / sock).exists() for sock in ("http.sock", "ws.sock")):
                 if time.monotonic() > deadline or any(p.poll() is not None for p in processes.values()):
                     raise CommandError("gunicorn or uvicorn did not start (see the messages above)")
                 time.sleep(0.1)
-            processes["nginx"] = subprocess.Popen(
+            processes["nginx"] = subprocess.Popen(  # noqa: S603 - our own argv
                 [nginx, "-p", str(run), "-c", str(run / "nginx.conf"), "-e", "stderr", "-g", "daemon off;"],
                 env=env,
             )
