@@ -1,7 +1,7 @@
 """``python manage.py serve``: Lyceum's production layout on one machine, in one command.
 
 nginx takes the port and splits by path, as Zulip splits Django from Tornado: HTTP goes to
-gunicorn (Django's WSGI handler, ``--http-workers`` processes of ``HTTP_THREADS`` threads) and
+gunicorn (Django's WSGI handler, ``--http-workers`` processes of one request at a time) and
 ``/ws/`` to uvicorn (Channels, ``--ws-workers`` processes), both on Unix sockets in
 ``var/serve/``. WebSockets cross processes through the Redis channel layer, so ``REDIS_URL`` is
 required. The command writes nginx's configuration, starts the three servers, and stops them all
@@ -78,10 +78,12 @@ ACCEL = """\
 
 
 def default_workers(cores: int) -> tuple[int, int]:
-    """(HTTP processes, WebSocket processes) for ``cores`` cores: one HTTP process per core
-    (each runs HTTP_THREADS threads, which wait on the database in parallel), and one WebSocket
-    process per two cores (a socket process spends its time waiting)."""
-    return max(1, cores), max(1, cores // 2)
+    """(HTTP processes, WebSocket processes) for ``cores`` cores. HTTP: gunicorn's sync worker,
+    ``2 × cores + 1`` processes as gunicorn recommends: one request at a time each, so while one
+    waits on the database another runs (threads in one process served 0.6 of a process of its
+    own: they fight over the GIL, bench/bench_servers.py). WebSocket: one uvicorn process per two
+    cores (a socket process spends its time waiting)."""
+    return 2 * max(1, cores) + 1, max(1, cores // 2)
 
 
 class Command(BaseCommand):
@@ -91,8 +93,16 @@ class Command(BaseCommand):
         http, ws = default_workers(os.cpu_count() or 1)
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
-        parser.add_argument("--http-workers", type=int, default=http, help=f"default {http}: one per core")
+        parser.add_argument(
+            "--http-workers", type=int, default=http, help=f"default {http}: two per core and one more"
+        )
         parser.add_argument("--ws-workers", type=int, default=ws, help=f"default {ws}: one per two cores")
+        parser.add_argument(
+            "--http-threads",
+            type=int,
+            default=1,
+            help="threads per HTTP process: 1 (the default) runs gunicorn's sync worker, more its gthread worker",
+        )
         parser.add_argument("--nginx", default=shutil.which("nginx") or "/usr/sbin/nginx")
         parser.add_argument("--access-log", action="store_true", help="nginx writes an access log")
 
@@ -141,9 +151,9 @@ class Command(BaseCommand):
                 "--workers",
                 str(options["http_workers"]),
                 "--worker-class",
-                "gthread",
+                "gthread" if options["http_threads"] > 1 else "sync",
                 "--threads",
-                str(settings.HTTP_THREADS),
+                str(options["http_threads"]),
                 "--keep-alive",
                 "75",
                 "--forwarded-allow-ips",
@@ -195,7 +205,7 @@ class Command(BaseCommand):
             )
             self.stdout.write(
                 f"Lyceum is serving http://{options['host']}:{options['port']}: nginx, "
-                f"{options['http_workers']} gunicorn process(es) of {settings.HTTP_THREADS} threads, "
+                f"{options['http_workers']} gunicorn process(es) of {options['http_threads']} thread(s), "
                 f"{options['ws_workers']} uvicorn process(es) for /ws/ (stop with Ctrl-C)"
             )
             self.stdout.flush()
