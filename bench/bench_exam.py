@@ -1,42 +1,62 @@
 """Exam day: 200 students start the same 30-question quiz in the same second, save all their
-answers, then submit at once, through the real ASGI server (uvicorn serving lyceum.asgi). Each
-phase is measured beside a baseline in the same run and server: the same number of requests,
-fired the same way, to a minimal DRF view answering a stored JSON document. Prints requests per
-second, p50 and p99 latency and errors (which must be zero) per phase, and the ratio.
+answers, then submit at once, through a real server: ``--layout embedded`` is `make run`'s (one
+uvicorn process, SQLite), ``--layout production`` is `manage.py serve`'s (nginx, gunicorn
+processes sized from the cores, PostgreSQL and Redis). Each phase is measured beside a baseline
+in the same run and server: the same number of requests, fired the same way, to a minimal DRF
+view answering a stored JSON document. Prints requests per second, p50 and p99 latency, errors
+(which must be zero), the servers' CPU per request, and the grading CPU per submission that the
+server reports in its Server-Timing header.
 
-    .venv/bin/python bench/bench_exam.py [--students 200]
+    .venv/bin/python bench/bench_exam.py [--students 200] [--layout embedded|production|both]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
+import os
 import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-import httpx
-
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.harness import Server, lyceum_instance, run_seed, uvicorn_argv
+from bench.harness import (
+    BIN,
+    Server,
+    group_cpu_seconds,
+    http_request,
+    lyceum_instance,
+    postgres_database,
+    run_seed,
+    uvicorn_argv,
+)
+
+TARGET_P99_MS = {"embedded": 3000, "production": 1000}
 
 
-async def burst(client: httpx.AsyncClient, requests: list[tuple[str, str, dict | None, str]]):
-    """Fires every request at once; returns (wall seconds, latencies in ms, errors, bodies)."""
+async def burst(base_url: str, requests: list[tuple[str, str, dict | None, str]]):
+    """Fires every request at once, each on a fresh connection (as a class of browsers would
+    open them); returns (wall seconds, latencies in ms, errors, bodies)."""
 
     async def one(method, url, body, token):
         started = time.perf_counter()
         try:
-            reply = await client.request(method, url, json=body, headers={"Authorization": f"Bearer {token}"})
-            ok = reply.status_code < 400
-            payload = reply.json() if ok else None
+            status, headers, raw = await asyncio.wait_for(
+                http_request(base_url, method, url, body=body, headers={"Authorization": f"Bearer {token}"}),
+                120,
+            )
+            ok = status < 400
+            payload = json.loads(raw) if ok else None
+            if ok and (timing := headers.get("server-timing", "")).startswith("grade;dur="):
+                payload["_grading_ms"] = float(timing.split("dur=")[1].split(";")[0])
             if not ok:
-                print(f"  {method} {url}: {reply.status_code} {reply.text[:300]}", file=sys.stderr)
-        except httpx.HTTPError as error:
+                print(f"  {method} {url}: {status} {raw[:300]!r}", file=sys.stderr)
+        except (OSError, ValueError, TimeoutError) as error:
             ok, payload = False, None
             print(f"  {method} {url}: {error!r}", file=sys.stderr)
         return (time.perf_counter() - started) * 1000, ok, payload
@@ -47,68 +67,101 @@ async def burst(client: httpx.AsyncClient, requests: list[tuple[str, str, dict |
     return wall, [r[0] for r in results], sum(1 for r in results if not r[1]), [r[2] for r in results]
 
 
-def summary(wall, latencies, errors):
+def summary(wall, latencies, errors, cpu=0.0):
     ordered = sorted(latencies)
     p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
-    return {"rps": len(latencies) / wall, "p50": statistics.median(ordered), "p99": p99, "errors": errors}
+    return {
+        "rps": len(latencies) / wall,
+        "p50": statistics.median(ordered),
+        "p99": p99,
+        "errors": errors,
+        "cpu_ms": cpu * 1000 / len(latencies),
+    }
 
 
-async def exam(base: str, seed: dict) -> dict:
-    """Each phase on fresh connections (as a class of browsers would open them), so that no
-    request meets a keep-alive connection the server closed while idle."""
-    limits = httpx.Limits(max_connections=1000, max_keepalive_connections=1000)
+async def exam(server: Server, seed: dict) -> dict:
+    session = server.process.pid
 
     async def phase(requests):
-        async with httpx.AsyncClient(base_url=base, timeout=120, limits=limits) as client:
-            return await burst(client, requests)
+        before = group_cpu_seconds(session)
+        wall, lat, err, bodies = await burst(server.base_url, requests)
+        return wall, lat, err, bodies, group_cpu_seconds(session) - before
 
     tokens, quiz = seed["tokens"], seed["quiz"]
     results = {}
-    wall, lat, err, bodies = await phase([("POST", "/api/quiz-attempts/", {"quiz": quiz}, t) for t in tokens])
-    results["start"] = summary(wall, lat, err)
+    wall, lat, err, bodies, cpu = await phase(
+        [("POST", "/api/quiz-attempts/", {"quiz": quiz}, t) for t in tokens]
+    )
+    results["start"] = summary(wall, lat, err, cpu)
     attempts = [b["id"] if b else None for b in bodies]
     (Path(seed["payloads"]) / "attempt.json").write_text(json.dumps(next(b for b in bodies if b)))
-    wall, lat, err, _ = await phase(
+    wall, lat, err, _, cpu = await phase(
         [
             ("PUT", f"/api/quiz-attempts/{a}/answers/", {"answers": seed["answers"]}, t)
             for a, t in zip(attempts, tokens, strict=True)
         ]
     )
-    results["save answers"] = summary(wall, lat, err)
-    wall, lat, err, bodies = await phase(
+    results["save answers"] = summary(wall, lat, err, cpu)
+    wall, lat, err, bodies, cpu = await phase(
         [("POST", f"/api/quiz-attempts/{a}/submit/", {}, t) for a, t in zip(attempts, tokens, strict=True)]
     )
-    results["submit"] = summary(wall, lat, err)
+    results["submit"] = summary(wall, lat, err, cpu)
+    grading = sorted(b["_grading_ms"] for b in bodies if b and "_grading_ms" in b)
+    results["grading"] = {
+        "mean": statistics.fmean(grading) if grading else float("nan"),
+        "p99": grading[min(len(grading) - 1, int(len(grading) * 0.99))] if grading else float("nan"),
+    }
     percents = sorted({b["percent"] for b in bodies if b})
     results["check"] = f"{sum(1 for b in bodies if b)} submissions graded, percents {percents}"
     for name in ("start", "save answers", "submit"):
-        wall, lat, err, _ = await phase([("GET", "/bench/static/attempt/", None, t) for t in tokens])
-        results[f"baseline for {name}"] = summary(wall, lat, err)
+        wall, lat, err, _, cpu = await phase([("GET", "/bench/static/attempt/", None, t) for t in tokens])
+        results[f"baseline for {name}"] = summary(wall, lat, err, cpu)
     return results
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--students", type=int, default=200)
-    args = parser.parse_args()
-    with (
-        lyceum_instance(
-            DJANGO_SETTINGS_MODULE="bench.settings",
-            JWT_ACCESS_MINUTES="120",
-            BENCH_STUDENTS=str(args.students),
-        ) as env,
-        tempfile.TemporaryDirectory(prefix="lyceum-bench-payloads-") as payloads,
-    ):
-        print(f"seeding a 30-question quiz and {args.students} students ...", file=sys.stderr)
+def serve_argv() -> list[str]:
+    return [str(BIN / "python"), "manage.py", "serve", "--port", "{port}"]
+
+
+def run_layout(layout: str, students: int) -> dict:
+    """Seeds a fresh instance, serves it in ``layout``, runs the exam; returns the results."""
+    with contextlib.ExitStack() as stack:
+        extra = {}
+        if layout == "production":
+            extra["DATABASE_URL"] = stack.enter_context(postgres_database())
+            extra["REDIS_URL"] = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/15"
+            extra["CACHE_KEY_PREFIX"] = f"bench-{os.getpid()}"
+        env = stack.enter_context(
+            lyceum_instance(
+                DJANGO_SETTINGS_MODULE="bench.settings",
+                JWT_ACCESS_MINUTES="120",
+                BENCH_STUDENTS=str(students),
+                **extra,
+            )
+        )
+        payloads = stack.enter_context(tempfile.TemporaryDirectory(prefix="lyceum-bench-payloads-"))
+        print(f"[{layout}] seeding a 30-question quiz and {students} students ...", file=sys.stderr)
         seed = json.loads(run_seed("seed_exam.py", env))
         seed["payloads"] = payloads
-        with Server(uvicorn_argv(), {**env, "BENCH_PAYLOAD_DIR": payloads}) as server:
-            results = asyncio.run(exam(server.base_url, seed))
-    print(
-        f"\nExam day: {args.students} students, 30 questions, one uvicorn process "
-        "(each phase fired at once; ratio = requests/s against the baseline)"
+        argv = serve_argv() if layout == "production" else uvicorn_argv()
+        with Server(argv, {**env, "BENCH_PAYLOAD_DIR": payloads}) as server:
+            return asyncio.run(exam(server, seed))
+
+
+def print_results(layout: str, students: int, results: dict) -> None:
+    where = (
+        "one uvicorn process, SQLite"
+        if layout == "embedded"
+        else "manage.py serve: nginx, gunicorn processes sized from the cores, PostgreSQL, Redis"
     )
-    header = f"{'phase':<26}{'req/s':>9}{'p50 ms':>10}{'p99 ms':>10}{'errors':>8}{'ratio':>8}"
+    print(f"\nExam day [{layout}]: {students} students, 30 questions; {where}")
+    print(
+        f"(each phase fired at once; ratio = requests/s against the baseline; target p99 < "
+        f"{TARGET_P99_MS[layout] / 1000:g} s; server CPU = the server processes' CPU per request)"
+    )
+    header = (
+        f"{'phase':<26}{'req/s':>9}{'p50 ms':>10}{'p99 ms':>10}{'errors':>8}{'ratio':>8}{'CPU ms/req':>12}"
+    )
     print(header)
     print("-" * len(header))
     for phase in ("start", "save answers", "submit"):
@@ -119,9 +172,27 @@ def main() -> None:
             ratio = row["rps"] / results[f"baseline for {phase}"]["rps"]
             print(
                 f"{label:<26}{row['rps']:>9.0f}{row['p50']:>10.0f}{row['p99']:>10.0f}"
-                f"{row['errors']:>8}{ratio:>8.2f}"
+                f"{row['errors']:>8}{ratio:>8.2f}{row['cpu_ms']:>12.1f}"
             )
+    grading = results["grading"]
+    print(
+        f"grading CPU per submission (Server-Timing): mean {grading['mean']:.2f} ms, "
+        f"p99 {grading['p99']:.2f} ms (target 5 ms)"
+    )
     print(results["check"])
+
+
+def main() -> dict:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--students", type=int, default=200)
+    parser.add_argument("--layout", choices=["embedded", "production", "both"], default="both")
+    args = parser.parse_args()
+    layouts = ["embedded", "production"] if args.layout == "both" else [args.layout]
+    everything = {}
+    for layout in layouts:
+        everything[layout] = run_layout(layout, args.students)
+        print_results(layout, args.students, everything[layout])
+    return everything
 
 
 if __name__ == "__main__":
