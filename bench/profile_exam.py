@@ -4,12 +4,13 @@ test client (no server, no network), and prints per phase the CPU milliseconds a
 per request. ``--profile PHASE`` writes a cProfile of that phase to var/profile-PHASE.prof
 (open it with ``python -m pstats`` or snakeviz).
 
-    .venv/bin/python bench/profile_exam.py [--students 40] [--questions 30] [--profile submit]
+    .venv/bin/python bench/profile_exam.py [--students 40] [--questions 30] [--profile submit] [--postgres]
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import cProfile
 import json
 import os
@@ -22,14 +23,21 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.harness import postgres_database  # noqa: E402
+
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--students", type=int, default=40)
     parser.add_argument("--questions", type=int, default=30)
     parser.add_argument("--profile", choices=["start", "save", "submit"])
+    parser.add_argument("--postgres", action="store_true", help="a fresh PostgreSQL database and Redis")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="lyceum-profile-") as var_dir:
+    with contextlib.ExitStack() as stack:
+        var_dir = stack.enter_context(tempfile.TemporaryDirectory(prefix="lyceum-profile-"))
+        if args.postgres:
+            os.environ["DATABASE_URL"] = stack.enter_context(postgres_database())
+            os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/15")
         os.environ.update(
             DJANGO_SETTINGS_MODULE="bench.settings",
             LYCEUM_VAR_DIR=var_dir,

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import threading
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
+from channels.layers import InMemoryChannelLayer, get_channel_layer
 
 
 def group_send(group: str, message: dict[str, Any]) -> None:
@@ -18,8 +20,31 @@ def group_send(group: str, message: dict[str, Any]) -> None:
         run_sync(layer.group_send, group, message)
 
 
+_loop: asyncio.AbstractEventLoop | None = None
+_loop_pid = 0
+_loop_lock = threading.Lock()
+
+
+def _layer_loop() -> asyncio.AbstractEventLoop:
+    """This process's event loop for channel-layer calls from synchronous code, started on first
+    use on a thread of its own. channels_redis keeps its Redis connections per event loop:
+    ``async_to_sync`` runs each call on a new loop, so every send from a request opened (and
+    dropped) a Redis connection, a third of a quiz submission's CPU (bench/profile_exam.py
+    --postgres). One loop for the process's lifetime keeps one pool. A forked child starts its own."""
+    global _loop, _loop_pid
+    with _loop_lock:
+        if _loop is None or _loop_pid != os.getpid():
+            loop = asyncio.new_event_loop()
+            threading.Thread(target=loop.run_forever, name="lyceum-channel-layer", daemon=True).start()
+            _loop, _loop_pid = loop, os.getpid()
+        return _loop
+
+
 def run_sync(coroutine_function: Callable[..., Awaitable[Any]], *args: Any) -> Any:
     """Runs a channel-layer coroutine from synchronous code (services, subscribers, tasks)."""
+    if not isinstance(get_channel_layer(), InMemoryChannelLayer):
+        # Redis: on the process's own loop (the in-memory layer's queues belong to the server's loop).
+        return asyncio.run_coroutine_threadsafe(coroutine_function(*args), _layer_loop()).result(timeout=30)
     call = async_to_sync(coroutine_function)
     try:
         asyncio.get_running_loop()
