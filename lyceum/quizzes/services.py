@@ -572,8 +572,12 @@ def _store_answers(attempt: QuizAttempt, answers: dict[str, dict]) -> None:
         cleaned = _clean_answer(
             material.questions[question_id], material.choices[question_id], attempt, value
         )
+        saved = material.answers.get(question_id)
         rows.append(
             QuestionAnswer(
+                # An answer saved before keeps its id (essay grading and the picks refer to it):
+                # the upsert below updates that row, and Django keeps the id an object carries.
+                **({"id": saved.pk} if saved is not None else {}),
                 attempt=attempt,
                 question_id=question_id,
                 text_answer=cleaned.get("text", ""),
@@ -584,8 +588,8 @@ def _store_answers(attempt: QuizAttempt, answers: dict[str, dict]) -> None:
         )
         if "choices" in cleaned:
             chosen[question_id] = cleaned["choices"]
-    # One statement for any number of answers; the returned ids are the rows' own (an answer
-    # saved before keeps its id, which essay grading and the picks below refer to).
+    # One statement for any number of answers (the attempt's row lock keeps the material's
+    # answers current: no other save of this attempt runs meanwhile).
     QuestionAnswer.objects.bulk_create(
         rows,
         update_conflicts=True,
@@ -594,8 +598,10 @@ def _store_answers(attempt: QuizAttempt, answers: dict[str, dict]) -> None:
     )
     through = QuestionAnswer.selected_choices.through
     by_question = {str(row.question_id): row for row in rows}
-    picked_ids = [by_question[question_id].pk for question_id in chosen]
-    through.objects.filter(questionanswer_id__in=picked_ids).delete()
+    # Picks saved before (the material read them under the attempt's lock) are replaced.
+    replaced = [by_question[q].pk for q in chosen if material.picks.get(by_question[q].pk)]
+    if replaced:
+        through.objects.filter(questionanswer_id__in=replaced).delete()
     through.objects.bulk_create(
         [
             through(questionanswer_id=by_question[question_id].pk, choice_id=choice_id)
