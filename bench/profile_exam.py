@@ -23,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.harness import postgres_database  # noqa: E402
+from bench.harness import postgres_database
 
 
 def main() -> None:
