@@ -79,7 +79,7 @@ ACCEL = """\
 
 def default_workers(cores: int) -> tuple[int, int]:
     """(HTTP processes, WebSocket processes) for ``cores`` cores. HTTP: gunicorn's sync worker,
-    ``2 × cores + 1`` processes as gunicorn recommends: one request at a time each, so while one
+    ``2 * cores + 1`` processes as gunicorn recommends: one request at a time each, so while one
     waits on the database another runs (threads in one process served 0.6 of a process of its
     own: they fight over the GIL, bench/bench_servers.py). WebSocket: one uvicorn process per two
     cores (a socket process spends its time waiting)."""
@@ -101,7 +101,8 @@ class Command(BaseCommand):
             "--http-threads",
             type=int,
             default=1,
-            help="threads per HTTP process: 1 (the default) runs gunicorn's sync worker, more its gthread worker",
+            help="threads per HTTP process: 1 (the default) runs gunicorn's sync worker, more "
+            "its gthread worker",
         )
         parser.add_argument("--nginx", default=shutil.which("nginx") or "/usr/sbin/nginx")
         parser.add_argument("--access-log", action="store_true", help="nginx writes an access log")
