@@ -1,5 +1,6 @@
 """Exam day: 200 students start the same 30-question quiz in the same second, save all their
-answers, then submit at once, through a real server: ``--layout embedded`` is `make run`'s (one
+answers (asking, as the quiz page does, for the attempt's progress only: Prefer: return=minimal),
+then submit at once, through a real server: ``--layout embedded`` is `make run`'s (one
 uvicorn process, SQLite), ``--layout production`` is `manage.py serve`'s (nginx, gunicorn
 processes sized from the cores, PostgreSQL and Redis). Each phase is measured beside a baseline
 in the same run and server: the same number of requests, fired the same way, to a minimal DRF
@@ -45,10 +46,12 @@ async def burst(base_url: str, requests: list[tuple[str, str, dict | None, str]]
 
     async def one(method, url, body, token):
         started = time.perf_counter()
+        headers = {"Authorization": f"Bearer {token}"}
+        if method == "PUT":
+            headers["Prefer"] = "return=minimal"  # as the quiz page's autosave asks
         try:
             status, headers, raw = await asyncio.wait_for(
-                http_request(base_url, method, url, body=body, headers={"Authorization": f"Bearer {token}"}),
-                120,
+                http_request(base_url, method, url, body=body, headers=headers), 120
             )
             ok = status < 400
             payload = json.loads(raw) if ok else None

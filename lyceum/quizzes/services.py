@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import time
+import uuid
 from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
@@ -14,7 +15,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from lyceum.accounts.models import User
-from lyceum.core.db import update_column
+from lyceum.core.db import insert_rows, update_column
 from lyceum.core.events import publish
 from lyceum.core.exceptions import Conflict, Forbidden, NotFound
 from lyceum.courses.models import Course, CourseEnrollment
@@ -28,6 +29,9 @@ from .models import Choice, Question, QuestionAnswer, Quiz, QuizAttempt
 # Answers that reach the server this long after the deadline still count (network latency).
 GRACE = timedelta(seconds=5)
 HUNDRED = Decimal(100)
+# Every column of an answer, as a raw insert writes them (model defaults are not the database's).
+ANSWER_FIELDS = [field for field in QuestionAnswer._meta.concrete_fields]
+ANSWER_COLUMNS = [field.name for field in ANSWER_FIELDS]
 
 
 def _require_manager(actor: User, quiz_or_course: Quiz | Course) -> None:
@@ -575,9 +579,8 @@ def _store_answers(attempt: QuizAttempt, answers: dict[str, dict]) -> None:
         saved = material.answers.get(question_id)
         rows.append(
             QuestionAnswer(
-                # An answer saved before keeps its id (essay grading and the picks refer to it):
-                # the upsert below updates that row, and Django keeps the id an object carries.
-                **({"id": saved.pk} if saved is not None else {}),
+                # An answer saved before keeps its id: essay grading and the picks refer to it.
+                id=saved.pk if saved is not None else uuid.uuid4(),
                 attempt=attempt,
                 question_id=question_id,
                 text_answer=cleaned.get("text", ""),
@@ -588,12 +591,13 @@ def _store_answers(attempt: QuizAttempt, answers: dict[str, dict]) -> None:
         )
         if "choices" in cleaned:
             chosen[question_id] = cleaned["choices"]
-    # One statement for any number of answers (the attempt's row lock keeps the material's
-    # answers current: no other save of this attempt runs meanwhile).
-    QuestionAnswer.objects.bulk_create(
-        rows,
-        update_conflicts=True,
-        unique_fields=["attempt", "question"],
+    # One statement for any number of answers, new or saved before (the attempt's row lock keeps
+    # the material's answers current: no other save of this attempt runs meanwhile).
+    insert_rows(
+        QuestionAnswer,
+        ANSWER_COLUMNS,
+        [tuple(getattr(answer, field.attname) for field in ANSWER_FIELDS) for answer in rows],
+        conflict_fields=["attempt", "question"],
         update_fields=["text_answer", "numeric_answer", "matches", "saved_at"],
     )
     through = QuestionAnswer.selected_choices.through
@@ -602,14 +606,17 @@ def _store_answers(attempt: QuizAttempt, answers: dict[str, dict]) -> None:
     replaced = [by_question[q].pk for q in chosen if material.picks.get(by_question[q].pk)]
     if replaced:
         through.objects.filter(questionanswer_id__in=replaced).delete()
-    through.objects.bulk_create(
+    insert_rows(
+        through,
+        ["questionanswer", "choice"],
         [
-            through(questionanswer_id=by_question[question_id].pk, choice_id=choice_id)
+            (by_question[question_id].pk, choice_id)
             for question_id, choice_ids in chosen.items()
             for choice_id in choice_ids
-        ]
+        ],
     )
     for question_id, row in by_question.items():
+        row._state.adding = False  # stored
         material.answers[question_id] = row
         if question_id in chosen:
             material.picks[row.pk] = list(chosen[question_id])

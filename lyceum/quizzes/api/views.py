@@ -8,7 +8,12 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.utils.text import slugify
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    PolymorphicProxySerializer,
+    extend_schema,
+)
 from rest_framework import generics, status
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -134,19 +139,48 @@ class AttemptDetailView(APIView):
         return attempt_response(request, selectors.attempt_get(user=request.user, attempt_id=id))
 
 
+PREFER = OpenApiParameter(
+    "Prefer",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    enum=["return=minimal", "return=representation"],
+    description="`return=minimal` (RFC 7240): answer with the attempt's progress only (`AttemptProgress`), "
+    "not the whole attempt; the response then carries `Preference-Applied: return=minimal`. Autosave "
+    "clients (the quiz page) send it.",
+)
+
+
+def wants_minimal(request: Request) -> bool:
+    """Whether the client's Prefer header asks for ``return=minimal`` (RFC 7240)."""
+    preferences = {part.strip().lower() for part in request.headers.get("Prefer", "").split(",")}
+    return "return=minimal" in preferences
+
+
 class AttemptAnswersView(APIView):
     @extend_schema(
         request=s.AnswersSerializer,
-        responses={200: s.AttemptSerializer, 400: E400, 404: E404, 409: E409},
-        summary="Save answers without submitting",
+        parameters=[PREFER],
+        responses={
+            200: PolymorphicProxySerializer(
+                component_name="AttemptOrProgress",
+                serializers=[s.AttemptSerializer, s.AttemptProgressSerializer],
+                resource_type_field_name=None,
+            ),
+            400: E400,
+            404: E404,
+            409: E409,
+        },
+        summary="Save answers without submitting (the attempt, or its progress with Prefer: return=minimal)",
         tags=["quizzes"],
     )
     def put(self, request: Request, id) -> Response:
         serializer = s.AnswersSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        attempt = services.answers_save(
-            user=request.user, attempt_id=id, answers=serializer.validated_data.get("answers", {})
-        )
+        answers = serializer.validated_data.get("answers", {})
+        attempt = services.answers_save(user=request.user, attempt_id=id, answers=answers)
+        if wants_minimal(request):
+            progress = s.AttemptProgressSerializer(attempt, context={"saved": list(answers)}).data
+            return Response(progress, headers={"Preference-Applied": "return=minimal"})
         return attempt_response(request, attempt)
 
 

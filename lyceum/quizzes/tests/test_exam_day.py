@@ -283,3 +283,54 @@ def test_saving_an_answer_again_replaces_it_in_place(login_api, ines, alice):
     assert Decimal(points) == (Question.objects.get(pk=single["id"]).points * max(fraction, 0)).quantize(
         Decimal("0.01")
     )
+
+
+def test_an_attempt_in_a_response_is_what_the_generic_serializer_gives(login_api, ines, alice):
+    from rest_framework import serializers
+    from rest_framework.test import APIRequestFactory
+
+    from lyceum.quizzes.api.serializers import AttemptSerializer
+
+    quiz = exam(ines, questions=8, time_limit_minutes=30)
+    enroll(alice, quiz)
+    client = login_api(alice)
+    started = client.post("/api/quiz-attempts/", {"quiz": str(quiz.pk)}, format="json").json()
+    request = APIRequestFactory().get("/")
+
+    def compare():
+        with zeal_ignore():  # read twice on purpose: in progress, then submitted
+            attempt = QuizAttempt.objects.select_related("quiz").get(pk=started["id"])
+        review = selectors.attempt_review(attempt)
+        context = {"request": request, "sheet": selectors.attempt_sheet(attempt=attempt), "review": review}
+        serializer = AttemptSerializer(attempt, context=context)
+        fast = serializer.to_representation(attempt)
+        generic = serializers.ModelSerializer.to_representation(
+            AttemptSerializer(attempt, context=context), attempt
+        )
+        fast.pop("server_time"), generic.pop("server_time")
+        assert json.loads(json.dumps(fast)) == json.loads(json.dumps(generic))
+        return fast
+
+    assert compare()["status"] == "in_progress"
+    client.post(f"/api/quiz-attempts/{started['id']}/submit/", {}, format="json")
+    assert compare()["submitted_at"] is not None
+
+
+def test_an_autosave_that_prefers_a_minimal_return_gets_the_progress_only(login_api, ines, alice):
+    quiz = exam(ines, questions=5)
+    enroll(alice, quiz)
+    client = login_api(alice)
+    started = client.post("/api/quiz-attempts/", {"quiz": str(quiz.pk)}, format="json").json()
+    answers = random_answers(started["questions"], random.Random(3))
+    url = f"/api/quiz-attempts/{started['id']}/answers/"
+
+    minimal = client.put(url, {"answers": answers}, format="json", HTTP_PREFER="return=minimal")
+    full = client.put(url, {"answers": answers}, format="json")
+
+    assert minimal.status_code == 200
+    assert minimal["Preference-Applied"] == "return=minimal"
+    body = minimal.json()
+    assert set(body) == {"id", "status", "position", "deadline", "server_time", "saved"}
+    assert sorted(body["saved"]) == sorted(answers)
+    assert "Preference-Applied" not in full and len(full.json()["questions"]) == 5
+    assert QuestionAnswer.objects.filter(attempt_id=started["id"]).count() == len(answers)

@@ -30,7 +30,8 @@
     state.textContent = "Saving…";
     const reply = await fetch(form.dataset.saveUrl, {
       method: "PUT", credentials: "same-origin",
-      headers: {"Content-Type": "application/json", "X-CSRFToken": csrf},
+      // Only the attempt's progress comes back (RFC 7240): the page has the questions already.
+      headers: {"Content-Type": "application/json", "X-CSRFToken": csrf, "Prefer": "return=minimal"},
       body: JSON.stringify({answers: answers}),
     });
     if (reply.ok) {
