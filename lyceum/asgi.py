@@ -7,6 +7,7 @@ bench/bench_servers.py measured at about a quarter of the throughput, and it can
 connections between requests. Run with ``uvicorn lyceum.asgi:application``.
 """
 
+import asyncio
 import os
 
 from a2wsgi import WSGIMiddleware
@@ -18,6 +19,7 @@ django_wsgi_app = get_wsgi_application()  # sets Django up before the consumers 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from django.conf import settings  # noqa: E402
 
+from lyceum.core import realtime  # noqa: E402
 from lyceum.core.logging import redact_tokens_in_server_logs  # noqa: E402
 from lyceum.core.websocket import SocketStack  # noqa: E402
 from lyceum.routing import websocket_urlpatterns  # noqa: E402
@@ -26,9 +28,17 @@ from lyceum.routing import websocket_urlpatterns  # noqa: E402
 websocket_application = SocketStack(URLRouter(websocket_urlpatterns))
 redact_tokens_in_server_logs()
 
-application = ProtocolTypeRouter(
+router = ProtocolTypeRouter(
     {
         "http": WSGIMiddleware(django_wsgi_app, workers=settings.HTTP_THREADS),
         "websocket": websocket_application,
     }
 )
+
+
+async def application(scope, receive, send):
+    """The router, telling lyceum.core.realtime which loop the server runs."""
+    loop = asyncio.get_running_loop()
+    if realtime._server_loop is not loop:
+        realtime.set_server_loop(loop)
+    await router(scope, receive, send)

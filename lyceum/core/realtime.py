@@ -40,11 +40,31 @@ def _layer_loop() -> asyncio.AbstractEventLoop:
         return _loop
 
 
+_server_loop: asyncio.AbstractEventLoop | None = None
+
+
+def set_server_loop(loop: asyncio.AbstractEventLoop) -> None:
+    """Called by the ASGI application (lyceum/asgi.py) with the server's event loop, where the
+    in-memory layer's sockets wait on their queues."""
+    global _server_loop
+    _server_loop = loop
+
+
 def run_sync(coroutine_function: Callable[..., Awaitable[Any]], *args: Any) -> Any:
     """Runs a channel-layer coroutine from synchronous code (services, subscribers, tasks)."""
     if not isinstance(get_channel_layer(), InMemoryChannelLayer):
         # Redis: on the process's own loop (the in-memory layer's queues belong to the server's loop).
         return asyncio.run_coroutine_threadsafe(coroutine_function(*args), _layer_loop()).result(timeout=30)
+    server = _server_loop
+    if server is not None and server.is_running():
+        try:
+            on_server_loop = asyncio.get_running_loop() is server
+        except RuntimeError:
+            on_server_loop = False
+        if not on_server_loop:
+            # A request's thread under the ASGI server: the layer's queues live on the server's
+            # loop, so the call runs there (async_to_sync made a new loop for every call).
+            return asyncio.run_coroutine_threadsafe(coroutine_function(*args), server).result(timeout=30)
     call = async_to_sync(coroutine_function)
     try:
         asyncio.get_running_loop()
