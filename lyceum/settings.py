@@ -143,6 +143,9 @@ ROOT_URLCONF = "lyceum.urls"
 WSGI_APPLICATION = "lyceum.wsgi.application"
 # Threads that run HTTP requests in each server process (each keeps one database connection).
 HTTP_THREADS = env_int("HTTP_THREADS", 4, minimum=1)
+# How long the catalog and course pages stay cached for anonymous readers (0: never); every
+# change drops them at once (lyceum/courses/cache.py).
+CATALOG_CACHE_SECONDS = env_int("CATALOG_CACHE_SECONDS", 300, minimum=0)
 # Quiz questions each server process keeps in memory (see lyceum/quizzes/selectors.py).
 QUIZ_QUESTION_CACHE_SIZE = env_int("QUIZ_QUESTION_CACHE_SIZE", 20_000, minimum=1)
 ASGI_APPLICATION = "lyceum.asgi.application"

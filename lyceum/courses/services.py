@@ -24,6 +24,7 @@ from lyceum.core.events import publish
 from lyceum.core.exceptions import Conflict, Forbidden, NotFound, PaymentRequired
 
 from . import events
+from .cache import catalog_changed
 from .markdown import render_markdown
 from .models import (
     Category,
@@ -46,6 +47,7 @@ def _recount_lessons(course: Course) -> None:
     """Stores the course's lesson count, counted afresh (so it cannot drift)."""
     course.lesson_count = Lesson.objects.filter(module__course=course).count()
     Course.objects.filter(pk=course.pk).update(lesson_count=course.lesson_count)
+    catalog_changed()
 
 
 def _require_manager(actor: User, course: Course) -> None:
@@ -81,6 +83,7 @@ def _set_tags(course: Course, names: Iterable[str]) -> None:
     through = Course.tags.through
     through.objects.filter(course=course).exclude(tag__in=tags).delete()
     through.objects.bulk_create([through(course=course, tag=tag) for tag in tags], ignore_conflicts=True)
+    catalog_changed()  # bulk writes send no signal
 
 
 def _apply_course_fields(course: Course, fields: dict[str, Any]) -> None:
@@ -289,6 +292,7 @@ def _reorder(model, siblings, ids: list[Any], *, what: str) -> None:
     for item in objects:
         item.order = position[item.pk]
     model.objects.bulk_update(objects, ["order"])
+    catalog_changed()  # bulk writes send no signal
 
 
 @transaction.atomic
@@ -384,6 +388,7 @@ def enroll(*, user: User, course: Course) -> tuple[CourseEnrollment, bool]:
     except IntegrityError:  # a concurrent request enrolled first
         return CourseEnrollment.objects.get(user=user, course=course), False
     Course.objects.filter(pk=course.pk).update(enrollment_count=F("enrollment_count") + 1)
+    catalog_changed()
     publish(events.course_enrolled, user_id=user.pk, course_id=course.pk)
     return enrollment, True
 
@@ -396,6 +401,7 @@ def unenroll(*, user: User, course: Course) -> None:
     Course.objects.filter(pk=course.pk, enrollment_count__gt=0).update(
         enrollment_count=F("enrollment_count") - 1
     )
+    catalog_changed()
     publish(events.course_unenrolled, user_id=user.pk, course_id=course.pk)
 
 

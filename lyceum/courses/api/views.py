@@ -19,6 +19,7 @@ from lyceum.core.parsers import UPLOAD_PARSERS
 from lyceum.core.throttling import UserRateThrottle
 
 from .. import selectors, services
+from ..cache import cached_response
 from ..markdown import render_markdown
 from ..models import Lesson, LessonResource
 from ..permissions import can_manage_course
@@ -74,7 +75,8 @@ class CourseListView(generics.ListAPIView):
 
     @extend_schema(parameters=CATALOG_PARAMETERS, summary="The course catalog", tags=["courses"])
     def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
+        # Anonymous readers: from the versioned cache (lyceum/courses/cache.py).
+        return cached_response(request, lambda: super(CourseListView, self).get(request, *args, **kwargs))
 
 
 class CategoryListView(APIView):
@@ -98,7 +100,12 @@ class CourseDetailView(APIView):
         tags=["courses"],
     )
     def get(self, request: Request, id) -> Response:  # the contract names it {id}
-        return course_detail_response(request, selectors.course_get(viewer=_viewer(request), course_id=id))
+        return cached_response(
+            request,
+            lambda: course_detail_response(
+                request, selectors.course_get(viewer=_viewer(request), course_id=id)
+            ),
+        )
 
 
 class EnrollView(APIView):
