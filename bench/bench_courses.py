@@ -1,8 +1,9 @@
 """Courses under load: the catalog (GET /api/courses/, 20 a page, newest first, over 10,000
 courses) and one big course's detail (GET /api/courses/{id}/, 50 modules of 20 lessons), through
-the real ASGI server (uvicorn serving lyceum.asgi). Each is measured beside a baseline in the same
-server and run: a minimal DRF view answering the same JSON document from memory. The ratio shows
-what the database work and serializers cost.
+the real ASGI server (uvicorn serving lyceum.asgi), as an anonymous reader (served from the
+catalog cache, lyceum/courses/cache.py) and as a signed-in one (never cached). Each is measured
+beside a baseline in the same server and run: a minimal DRF view answering the same JSON
+document from memory. The ratio shows what the database work and serializers cost.
 
     .venv/bin/python bench/bench_courses.py [--seconds 10] [--connections 32]
 """
@@ -29,11 +30,13 @@ def main() -> None:
     args = parser.parse_args()
 
     with (
-        lyceum_instance(DJANGO_SETTINGS_MODULE="bench.settings", HTTP_THREADS=str(args.threads)) as env,
+        lyceum_instance(
+            DJANGO_SETTINGS_MODULE="bench.settings", HTTP_THREADS=str(args.threads), JWT_ACCESS_MINUTES="120"
+        ) as env,
         tempfile.TemporaryDirectory(prefix="lyceum-bench-payloads-") as payloads,
     ):
         print("seeding 10,000 courses and a course of 50 x 20 lessons ...", file=sys.stderr)
-        big_id = run_seed("seed_courses.py", env)
+        big_id, token = run_seed("seed_courses.py", {**env, "JWT_ACCESS_MINUTES": "120"}).split()
         env = {**env, "BENCH_PAYLOAD_DIR": payloads}
         argv = uvicorn_argv()
         endpoints = {"catalog": "/api/courses/?page_size=20", "course-detail": f"/api/courses/{big_id}/"}
@@ -48,14 +51,20 @@ def main() -> None:
                     assert lessons == 1000, lessons
             for name, path in endpoints.items():
                 results = {}
+                shown = path.split("?")[0].replace(big_id, "{id}")
+                signed_in = {"Authorization": f"Bearer {token}"}
                 cases = {
-                    f"baseline: static {name} JSON": f"/bench/static/{name}/",
-                    f"GET {path.split('?')[0].replace(big_id, '{id}')}": path,
+                    f"baseline: static {name} JSON": (f"/bench/static/{name}/", None),
+                    f"GET {shown} (anonymous, cached)": (path, None),
+                    f"GET {shown} (signed in, uncached)": (path, signed_in),
                 }
-                for label, url in cases.items():
-                    wrk(server.base_url + url, seconds=2, connections=args.connections)
+                for label, (url, headers) in cases.items():
+                    wrk(server.base_url + url, seconds=2, connections=args.connections, headers=headers)
                     results[label] = wrk(
-                        server.base_url + url, seconds=args.seconds, connections=args.connections
+                        server.base_url + url,
+                        seconds=args.seconds,
+                        connections=args.connections,
+                        headers=headers,
                     )
                 print_table(
                     results,

@@ -105,7 +105,10 @@ def main() -> None:
         ],
         batch_size=1000,
     )
-    print(big.pk)
+    reader = accounts.user_create(
+        email="reader@example.com", username="reader", password="reader-password-123", email_verified=True
+    )
+    print(big.pk, accounts.tokens_issue(user=reader)["access"])
 
 
 if __name__ == "__main__":

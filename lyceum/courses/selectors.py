@@ -206,9 +206,13 @@ def managed_lesson(*, user: User, lesson_id: Any) -> Lesson:
 
 
 def enrollment_for(*, user: User | None, course: Course) -> CourseEnrollment | None:
+    return enrollment_in(user=user, course_id=course.pk)
+
+
+def enrollment_in(*, user: User | None, course_id: Any) -> CourseEnrollment | None:
     if user is None or not user.is_authenticated:
         return None
-    return CourseEnrollment.objects.filter(user=user, course=course).first()
+    return CourseEnrollment.objects.filter(user=user, course_id=course_id).first()
 
 
 @dataclass

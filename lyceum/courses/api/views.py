@@ -9,6 +9,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -19,10 +20,10 @@ from lyceum.core.parsers import UPLOAD_PARSERS
 from lyceum.core.throttling import UserRateThrottle
 
 from .. import selectors, services
-from ..cache import cached_response
+from ..cache import cached_catalog, cached_course
 from ..markdown import render_markdown
 from ..models import Lesson, LessonResource
-from ..permissions import can_manage_course
+from ..permissions import can_manage_course, is_admin
 from . import serializers as s
 
 E400 = OpenApiResponse(description="Validation error: `error.fields` names each bad field.")
@@ -53,15 +54,25 @@ def _viewer(request: Request):
     return request.user if request.user.is_authenticated else None
 
 
-def course_detail_response(request: Request, course) -> Response:
-    viewer = _viewer(request)
-    enrollment = selectors.enrollment_for(user=viewer, course=course)
-    status_data = {
-        "is_enrolled": enrollment is not None,
-        "enrolled_at": enrollment.enrolled_at if enrollment else None,
-        "completed_at": enrollment.completed_at if enrollment else None,
-        "can_manage": bool(viewer and can_manage_course(viewer, course)),
-    }
+def viewer_status(viewer, *, course_id, instructor_id) -> dict:
+    """The reader's standing in a course: enrolled (when, completed), may manage it."""
+    enrollment = selectors.enrollment_in(user=viewer, course_id=course_id)
+    return s.ViewerStatusSerializer(
+        {
+            "is_enrolled": enrollment is not None,
+            "enrolled_at": enrollment.enrolled_at if enrollment else None,
+            "completed_at": enrollment.completed_at if enrollment else None,
+            "can_manage": bool(
+                viewer is not None and (str(instructor_id) == str(viewer.pk) or is_admin(viewer))
+            ),
+        }
+    ).data
+
+
+def course_detail_response(request: Request, course, *, viewer=...) -> Response:
+    """A course page for the request's reader (or for ``viewer``: None for the public page)."""
+    viewer = _viewer(request) if viewer is ... else viewer
+    status_data = viewer_status(viewer, course_id=course.pk, instructor_id=course.instructor_id)
     serializer = s.CourseDetailSerializer(course, context={"request": request, "viewer_status": status_data})
     return Response(serializer.data)
 
@@ -76,7 +87,7 @@ class CourseListView(generics.ListAPIView):
     @extend_schema(parameters=CATALOG_PARAMETERS, summary="The course catalog", tags=["courses"])
     def get(self, request, *args, **kwargs):
         # Anonymous readers: from the versioned cache (lyceum/courses/cache.py).
-        return cached_response(request, lambda: super(CourseListView, self).get(request, *args, **kwargs))
+        return cached_catalog(request, lambda: super(CourseListView, self).get(request, *args, **kwargs))
 
 
 class CategoryListView(APIView):
@@ -100,11 +111,17 @@ class CourseDetailView(APIView):
         tags=["courses"],
     )
     def get(self, request: Request, id) -> Response:  # the contract names it {id}
-        return cached_response(
+        viewer = _viewer(request)
+        # From the versioned cache, with the reader's own standing (lyceum/courses/cache.py).
+        return cached_course(
             request,
-            lambda: course_detail_response(
-                request, selectors.course_get(viewer=_viewer(request), course_id=id)
+            build_public=lambda: course_detail_response(
+                request, selectors.course_get(viewer=None, course_id=id), viewer=None
             ),
+            viewer_json=lambda instructor_id: JSONRenderer().render(
+                viewer_status(viewer, course_id=id, instructor_id=instructor_id)
+            ),
+            build=lambda: course_detail_response(request, selectors.course_get(viewer=viewer, course_id=id)),
         )
 
 

@@ -91,15 +91,43 @@ def test_enrollments_and_an_instructors_new_name_show_at_once(ines, alice, cours
     assert "Inès" in str(instructor)
 
 
-def test_signed_in_readers_are_never_served_from_the_cache(login_api, alice, course):
-    _get(f"/api/courses/{course.pk}/"), _get(f"/api/courses/{course.pk}/")  # cached for anonymous
+def test_a_signed_in_reader_gets_the_cached_course_with_their_own_standing(login_api, alice, ines, course):
+    anonymous = _get(f"/api/courses/{course.pk}/").json()  # cached
     services.enroll(user=alice, course=course)
-    client = login_api(alice)
+    _get(f"/api/courses/{course.pk}/")  # the enrollment changed the count: cached again
 
-    response = client.get(f"/api/courses/{course.pk}/")
+    mine = login_api(alice).get(f"/api/courses/{course.pk}/")
+    teacher = login_api(ines).get(f"/api/courses/{course.pk}/")
 
-    assert "X-Lyceum-Cache" not in response
-    assert response.json()["viewer"]["is_enrolled"] is True
+    assert mine["X-Lyceum-Cache"] == "hit"
+    assert mine.json()["viewer"]["is_enrolled"] is True
+    assert mine.json()["viewer"]["enrolled_at"] is not None
+    assert mine.json()["viewer"]["can_manage"] is False
+    assert teacher.json()["viewer"] == {
+        "is_enrolled": False,
+        "enrolled_at": None,
+        "completed_at": None,
+        "can_manage": True,
+    }
+    assert {k: v for k, v in mine.json().items() if k not in ("viewer", "enrollment_count")} == {
+        k: v for k, v in anonymous.items() if k not in ("viewer", "enrollment_count")
+    }
+    assert list(mine.json())[-1] == "viewer"
+
+
+def test_a_student_shares_the_public_catalog_but_an_instructor_with_drafts_does_not(
+    login_api, alice, ines, course
+):
+    _get("/api/courses/")
+    assert login_api(alice).get("/api/courses/")["X-Lyceum-Cache"] == "hit"
+
+    draft = services.course_create(instructor=ines, title="Unfinished")
+    mine = login_api(ines).get("/api/courses/")
+    assert "X-Lyceum-Cache" not in mine
+    assert "Unfinished" in _titles(mine)
+    assert "Unfinished" not in _titles(_get("/api/courses/"))
+    assert login_api(ines).get(f"/api/courses/{draft.pk}/").json()["title"] == "Unfinished"
+    assert _get(f"/api/courses/{draft.pk}/").status_code == 404
 
 
 def test_the_version_moves_again_when_the_change_commits(ines, course, django_capture_on_commit_callbacks):
@@ -114,7 +142,20 @@ def test_the_version_moves_again_when_the_change_commits(ines, course, django_ca
     assert cache.get(VERSION_KEY) != during
 
 
+def test_a_cached_course_page_is_the_page_built_afresh(login_api, alice, course):
+    fresh = [
+        _get(f"/api/courses/{course.pk}/").content,
+        login_api(alice).get(f"/api/courses/{course.pk}/").content,
+    ]
+    cached = [
+        _get(f"/api/courses/{course.pk}/").content,
+        login_api(alice).get(f"/api/courses/{course.pk}/").content,
+    ]
+    assert cached == fresh
+
+
 def test_caching_can_be_turned_off(settings, course):
     settings.CATALOG_CACHE_SECONDS = 0
     assert "X-Lyceum-Cache" not in _get("/api/courses/")
     assert "X-Lyceum-Cache" not in _get("/api/courses/")
+    assert "X-Lyceum-Cache" not in _get(f"/api/courses/{course.pk}/")
