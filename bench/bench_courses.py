@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.harness import Server, lyceum_instance, print_table, run_seed, uvicorn_argv, wrk
 
 
-def main() -> None:
+def main() -> dict:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=32)
@@ -40,6 +40,8 @@ def main() -> None:
         env = {**env, "BENCH_PAYLOAD_DIR": payloads}
         argv = uvicorn_argv()
         endpoints = {"catalog": "/api/courses/?page_size=20", "course-detail": f"/api/courses/{big_id}/"}
+        all_results: dict[str, dict] = {name: {} for name in endpoints}
+        signed_in = {"Authorization": f"Bearer {token}"}
         with Server(argv, env) as server:
             for name, path in endpoints.items():
                 with urllib.request.urlopen(server.base_url + path, timeout=30) as reply:
@@ -50,28 +52,40 @@ def main() -> None:
                     lessons = sum(len(m["lessons"]) for m in json.loads(body)["modules"])
                     assert lessons == 1000, lessons
             for name, path in endpoints.items():
-                results = {}
                 shown = path.split("?")[0].replace(big_id, "{id}")
-                signed_in = {"Authorization": f"Bearer {token}"}
                 cases = {
                     f"baseline: static {name} JSON": (f"/bench/static/{name}/", None),
-                    f"GET {shown} (anonymous, cached)": (path, None),
-                    f"GET {shown} (signed in, uncached)": (path, signed_in),
+                    f"GET {shown} anonymous": (path, None),
+                    f"GET {shown} student": (path, signed_in),
                 }
-                for label, (url, headers) in cases.items():
-                    wrk(server.base_url + url, seconds=2, connections=args.connections, headers=headers)
-                    results[label] = wrk(
-                        server.base_url + url,
-                        seconds=args.seconds,
-                        connections=args.connections,
-                        headers=headers,
-                    )
-                print_table(
-                    results,
-                    baseline=next(iter(cases)),
-                    title=f"{name} (uvicorn, one process)",
-                    note=f"{args.connections} connections, {args.seconds} s each",
-                )
+                all_results[name].update(measure(server, cases, args))
+        # The same requests with the catalog cache off: what every read costs the database.
+        with Server(argv, {**env, "CATALOG_CACHE_SECONDS": "0"}) as server:
+            for name, path in endpoints.items():
+                shown = path.split("?")[0].replace(big_id, "{id}")
+                cases = {
+                    f"GET {shown} anonymous, no cache": (path, None),
+                    f"GET {shown} student, no cache": (path, signed_in),
+                }
+                all_results[name].update(measure(server, cases, args))
+        for name, results in all_results.items():
+            print_table(
+                results,
+                baseline=next(iter(results)),
+                title=f"{name} (uvicorn, one process; cached unless said)",
+                note=f"{args.connections} connections, {args.seconds} s each",
+            )
+        return all_results
+
+
+def measure(server: Server, cases: dict, args) -> dict:
+    results = {}
+    for label, (url, headers) in cases.items():
+        wrk(server.base_url + url, seconds=2, connections=args.connections, headers=headers)
+        results[label] = wrk(
+            server.base_url + url, seconds=args.seconds, connections=args.connections, headers=headers
+        )
+    return results
 
 
 if __name__ == "__main__":

@@ -94,13 +94,21 @@ def _enabled(request: Request) -> bool:
 
 def sees_public_catalog(user) -> bool:
     """Whether ``user`` sees the catalog anonymous readers see: anyone but an admin (who sees
-    every course) or an instructor with drafts (who sees their own). One query at most."""
+    every course) or an instructor with drafts (who sees their own). A student's roles are one
+    query; an instructor's drafts one more."""
+    from lyceum.accounts.models import Role
+
     from .models import Course
     from .permissions import is_admin
 
     if not user.is_authenticated:
         return True
-    return not is_admin(user) and not Course.objects.filter(instructor=user, is_published=False).exists()
+    if is_admin(user):
+        return False
+    # Only instructors have drafts (a student's roles were read by is_admin already).
+    return not (
+        user.has_role(Role.INSTRUCTOR) and Course.objects.filter(instructor=user, is_published=False).exists()
+    )
 
 
 def _key(request: Request, kind: str) -> str:
