@@ -35,6 +35,11 @@ run: demo
 	@echo "Lyceum is starting at http://$(HOST):$(PORT)  (stop with Ctrl-C)"
 	SITE_URL="$${SITE_URL:-$(SITE_URL_DEFAULT)}" $(BIN)/uvicorn lyceum.asgi:application --host $(HOST) --port $(PORT) --ws websockets-sansio --ws-per-message-deflate false --lifespan off
 
+## The production layout on this machine (nginx, gunicorn, uvicorn; needs REDIS_URL): docs/deployment.md
+serve: migrate
+	$(BIN)/python manage.py collectstatic --noinput -v 0
+	$(BIN)/python manage.py serve --host $(HOST) --port $(PORT)
+
 ## Set up everything and run the whole test suite (SQLite by default; set DATABASE_URL/REDIS_URL)
 test: install system-deps
 	$(BIN)/python manage.py makemigrations --check --dry-run
@@ -53,7 +58,7 @@ format: install
 	$(BIN)/ruff check --fix .
 
 bench: install
-	$(BIN)/python bench/bench_servers.py
+	$(BIN)/python bench/run_all.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache

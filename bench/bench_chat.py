@@ -129,7 +129,7 @@ def measure_floor(rate: int, args) -> dict[str, float]:
         return asyncio.run(lecture(lambda n: f"{base}/", server.base_url, args.listeners, rate, args.seconds))
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
@@ -144,7 +144,7 @@ def main() -> None:
         choices=["true", "false"],
         help="per-message compression on both servers (Lyceum serves without it: see README)",
     )
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     rows: list[tuple[str, int, dict[str, float], dict[str, float]]] = []
     for rate in map(int, args.rates.split(",")):
         for layer in args.layers.split(","):
@@ -171,6 +171,10 @@ def main() -> None:
                 f"{floor['p50'] / row['p50']:>10.2f}{floor['p99'] / row['p99']:>10.2f}"
             )
     print("(p50/p99 ratio = floor latency / this latency: 1.00 is as fast as the floor)")
+    return {
+        (layer, rate, args.listeners): {"lyceum": lyceum, "floor": floor}
+        for layer, rate, lyceum, floor in rows
+    }
 
 
 if __name__ == "__main__":

@@ -22,12 +22,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.harness import Server, lyceum_instance, print_table, run_seed, uvicorn_argv, wrk
 
 
-def main() -> dict:
+def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--threads", type=int, default=4, help="the server's HTTP_THREADS")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
 
     with (
         lyceum_instance(

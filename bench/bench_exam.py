@@ -185,11 +185,11 @@ def print_results(layout: str, students: int, results: dict) -> None:
     print(results["check"])
 
 
-def main() -> dict:
+def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--students", type=int, default=200)
     parser.add_argument("--layout", choices=["embedded", "production", "both"], default="both")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     layouts = ["embedded", "production"] if args.layout == "both" else [args.layout]
     everything = {}
     for layout in layouts:

@@ -71,11 +71,11 @@ def daphne(app: str) -> list[str]:
     return [str(BIN / "daphne"), "-b", HOST, "-p", "{port}", "-v", "0", app]
 
 
-def main() -> dict:
+def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=64)
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
 
     cores = os.cpu_count() or 1
     sized = default_workers(cores)[0]

@@ -1,0 +1,175 @@
+"""`make bench`: every benchmark, one after the other, then one table of every figure beside its
+floor (measured in the same run), the ratio, the target, and whether the target is met, so a
+regression shows at a glance. Each benchmark's own tables are printed as it finishes.
+
+    .venv/bin/python bench/run_all.py [--quick]
+
+``--quick`` runs shorter measurements (fewer seconds, fewer students); the table is the same.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench import bench_chat, bench_courses, bench_exam, bench_servers
+
+
+@dataclass
+class Row:
+    figure: str
+    value: float
+    unit: str
+    floor: float | None  # the same measure of the floor, or None where the figure is absolute
+    target: str
+    met: bool
+
+    @property
+    def ratio(self) -> str:
+        if self.floor is None or not self.floor or math.isnan(self.value):
+            return ""
+        return f"{self.value / self.floor:.2f}"
+
+
+def _fmt(value: float | None, unit: str) -> str:
+    if value is None:
+        return ""
+    if math.isnan(value):
+        return "n/a"
+    return f"{value:,.0f} {unit}" if value >= 100 else f"{value:.2f} {unit}"
+
+
+def exam_rows(results: dict) -> list[Row]:
+    rows = []
+    for layout, target_ms in bench_exam.TARGET_P99_MS.items():
+        if layout not in results:
+            continue
+        got = results[layout]
+        for phase in ("start", "save answers", "submit"):
+            row, base = got[phase], got[f"baseline for {phase}"]
+            rows.append(
+                Row(
+                    f"exam [{layout}] {phase}: p99",
+                    row["p99"],
+                    "ms",
+                    base["p99"],
+                    f"< {target_ms:,} ms, 0 errors",
+                    row["p99"] < target_ms and row["errors"] == 0,
+                )
+            )
+        grading = got["grading"]["mean"]
+        rows.append(
+            Row(f"exam [{layout}] grading CPU per submit", grading, "ms", None, "<= 5 ms", grading <= 5)
+        )
+    return rows
+
+
+def courses_rows(results: dict) -> list[Row]:
+    rows = []
+    for name, cases in results.items():
+        labels = list(cases)
+        floor = cases[labels[0]].requests_per_second
+        for label in labels[1:]:
+            value = cases[label].requests_per_second
+            cached = "no cache" not in label
+            rows.append(
+                Row(
+                    label.replace("GET ", f"{name}: GET "),
+                    value,
+                    "req/s",
+                    floor,
+                    ">= 0.5 of floor" if cached else "(reported)",
+                    value / floor >= 0.5 if cached else True,
+                )
+            )
+    return rows
+
+
+def chat_rows(results: dict) -> list[Row]:
+    rows = []
+    saturation_target = {"memory": 0.8, "redis": 0.6}
+    for (layer, rate, listeners), pair in sorted(results.items()):
+        lyceum, floor = pair["lyceum"], pair["floor"]
+        where = f"chat [{layer}] {listeners} sockets at {rate} msg/s"
+        if listeners == 200 and rate == 10:
+            rows.append(
+                Row(f"{where}: p99", lyceum["p99"], "ms", floor["p99"], "<= 50 ms", lyceum["p99"] <= 50)
+            )
+        else:
+            saturated = listeners == 200
+            target = saturation_target[layer]
+            rows.append(
+                Row(
+                    f"{where}: deliveries/s",
+                    lyceum["per_second"],
+                    "/s",
+                    floor["per_second"],
+                    f">= {target} of floor" if saturated else "(reported)",
+                    lyceum["per_second"] / floor["per_second"] >= target if saturated else True,
+                )
+            )
+            rows.append(Row(f"{where}: p99", lyceum["p99"], "ms", floor["p99"], "(reported)", True))
+        rows.append(Row(f"{where}: lost", lyceum["lost"], "", None, "0", lyceum["lost"] == 0))
+    return rows
+
+
+def servers_rows(results: dict) -> list[Row]:
+    base = results["gunicorn WSGI (reference)"].requests_per_second
+    rows = []
+    for name, result in results.items():
+        if name == "gunicorn WSGI (reference)":
+            continue
+        layout = name.startswith("serve layout")
+        rows.append(
+            Row(
+                f"servers: {name}",
+                result.requests_per_second,
+                "req/s",
+                base,
+                ">= 0.9 of floor" if layout else "(reported)",
+                result.requests_per_second / base >= 0.9 if layout else True,
+            )
+        )
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--quick", action="store_true")
+    args = parser.parse_args()
+    seconds = "4" if args.quick else "10"
+    rows: list[Row] = []
+    rows += servers_rows(bench_servers.main(["--seconds", seconds]))
+    rows += courses_rows(bench_courses.main(["--seconds", seconds]))
+    chat = bench_chat.main(["--rates", "10,200", "--seconds", seconds, "--ws", "websockets-sansio"])
+    chat |= bench_chat.main(
+        ["--listeners", "1000", "--rates", "5", "--seconds", seconds, "--ws", "websockets-sansio"]
+    )
+    rows += chat_rows(chat)
+    rows += exam_rows(bench_exam.main(["--students", "100" if args.quick else "200"]))
+
+    print("\nEvery figure, its floor from the same run, the ratio and the target")
+    header = f"{'figure':<58}{'value':>14}{'floor':>14}{'ratio':>7}  {'target':<22}{'met':>4}"
+    print(header)
+    print("-" * len(header))
+    for row in rows:
+        print(
+            f"{row.figure:<58}{_fmt(row.value, row.unit):>14}{_fmt(row.floor, row.unit):>14}"
+            f"{row.ratio:>7}  {row.target:<22}{'yes' if row.met else 'NO':>4}"
+        )
+    missed = [row.figure for row in rows if not row.met]
+    print(
+        f"\n{len(rows) - len(missed)} of {len(rows)} targets met"
+        + (f"; missed: {len(missed)}" if missed else "")
+    )
+
+
+if __name__ == "__main__":
+    main()
