@@ -46,9 +46,12 @@ async def lecture(
     last_delivery = 0.0
     everything = asyncio.Event()
 
+    last_frame = time.perf_counter()
+
     async def listen(socket) -> None:
-        nonlocal last_delivery
+        nonlocal last_delivery, last_frame
         async for frame in socket:
+            last_frame = time.perf_counter()
             data = json.loads(frame)
             if data["type"] == "message.create":
                 now = time.perf_counter()
@@ -74,7 +77,13 @@ async def lecture(
                 errors.append(data)
 
     draining = asyncio.create_task(drain())
-    await asyncio.sleep(1)  # let the join announcements settle
+    # Let the join announcements settle (each join is told to every member: N² frames, which
+    # the Redis layer takes a few seconds to deliver): measure the steady state, from the first
+    # half-second in which no listener heard anything.
+    settle_until = time.perf_counter() + 60
+    await asyncio.sleep(1)
+    while time.perf_counter() - last_frame < 0.5 and time.perf_counter() < settle_until:
+        await asyncio.sleep(0.1)
     began = time.perf_counter()
     for n in range(messages):
         await asyncio.sleep(max(0.0, began + n / rate - time.perf_counter()))
