@@ -50,6 +50,19 @@ def env_int(name: str, default: int, *, minimum: int = 0) -> int:
     return value
 
 
+def env_float(name: str, default: float, *, minimum: float = 0.0) -> float:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a number, not {raw!r}") from None
+    if not value >= minimum:  # NaN too
+        raise ImproperlyConfigured(f"{name} must be at least {minimum}, not {raw}")
+    return value
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     raw = os.environ.get(name)
     if raw is None or raw.strip() == "":
@@ -76,6 +89,8 @@ elif len(SECRET_KEY) < 50 and not DEBUG:
 
 # Chat sockets renew their presence and check they are still members this often (seconds).
 CHAT_PRESENCE_HEARTBEAT_SECONDS = env_int("CHAT_PRESENCE_HEARTBEAT_SECONDS", 20, minimum=1)
+# A room's join and leave announcements within this many seconds go out as one frame.
+CHAT_PRESENCE_COALESCE_SECONDS = env_float("CHAT_PRESENCE_COALESCE_SECONDS", 1.0)
 # Sockets without a token or the site's own session cookie must send {"type": "auth"} this soon.
 SOCKET_AUTH_TIMEOUT_SECONDS = env_int("SOCKET_AUTH_TIMEOUT_SECONDS", 10, minimum=1)
 # `manage.py init_data` creates the demo accounts, whose passwords the README prints, only in

@@ -10,10 +10,12 @@ messages: each once, in order, whatever the channel layer drops or delivers late
 from __future__ import annotations
 
 import asyncio
+import weakref
 from urllib.parse import parse_qs
 
 from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
+from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from lyceum.accounts.consumers import user_group
@@ -27,6 +29,71 @@ from .models import ChatRoom, Participant
 CLOSE_NOT_A_MEMBER = 4403
 MAX_SEQ = 2**63 - 1  # sequence numbers are 64-bit: a larger "after" is a bad frame, not a crash
 _presence = sync_to_async(lambda change, **kwargs: change(**kwargs), thread_sensitive=False)
+
+
+class PresenceAnnouncements:
+    """Coalesces a room's ``presence.join`` / ``presence.leave`` announcements, per process.
+
+    Each announcement carries the room's online list and goes to every socket of the room, so a
+    lecture hall filling up sent N announcements of N users to N sockets: a 1,000-socket room
+    never came up (handshakes timed out behind the announcements). The first change in a quiet
+    room is announced at once; further changes within ``CHAT_PRESENCE_COALESCE_SECONDS`` are sent
+    together when it ends, as one frame of the latest kind with ``joined`` and ``left`` (the user
+    ids since the last frame) and the latest ``online`` list. One instance per event loop.
+    """
+
+    _by_loop: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+    def __init__(self) -> None:
+        self.quiet_until: dict[str, float] = {}
+        self.pending: dict[str, dict] = {}
+
+    @classmethod
+    def here(cls) -> PresenceAnnouncements:
+        loop = asyncio.get_running_loop()
+        if loop not in cls._by_loop:
+            cls._by_loop[loop] = cls()
+        return cls._by_loop[loop]
+
+    async def changed(self, layer, room_id: str, kind: str, user_id: str, online: list[str]) -> None:
+        loop = asyncio.get_running_loop()
+        now = loop.time()
+        pending = self.pending.get(room_id)
+        if pending is None:
+            pending = {"joined": [], "left": []}
+            self.pending[room_id] = pending
+            if now >= self.quiet_until.get(room_id, 0.0):
+                self._record(pending, kind, user_id, online)
+                await self._flush(layer, room_id)
+                return
+            loop.call_at(
+                self.quiet_until[room_id], lambda: asyncio.ensure_future(self._flush(layer, room_id))
+            )
+        self._record(pending, kind, user_id, online)
+
+    @staticmethod
+    def _record(pending: dict, kind: str, user_id: str, online: list[str]) -> None:
+        (pending["joined"] if kind == "presence.join" else pending["left"]).append(user_id)
+        pending.update(kind=kind, user=user_id, online=online)
+
+    async def _flush(self, layer, room_id: str) -> None:
+        pending = self.pending.pop(room_id, None)
+        loop = asyncio.get_running_loop()
+        self.quiet_until[room_id] = loop.time() + settings.CHAT_PRESENCE_COALESCE_SECONDS
+        if not pending or "kind" not in pending:
+            return
+        event = {
+            "type": pending["kind"],
+            "room": room_id,
+            "user": pending["user"],
+            "joined": pending["joined"],
+            "left": pending["left"],
+            "online": pending["online"],
+        }
+        await layer.group_send(services.room_group(room_id), services.room_message(event))
+        if len(self.quiet_until) > 10_000:  # forget rooms long quiet
+            now = loop.time()
+            self.quiet_until = {room: until for room, until in self.quiet_until.items() if until > now}
 
 
 class ChatConsumer(JsonSocket):
@@ -48,7 +115,9 @@ class ChatConsumer(JsonSocket):
         )
         self.heartbeat = asyncio.ensure_future(self._heartbeat())
         await self.send_json({"type": "presence", "room": self.room_id, "online": online})
-        await self._announce("presence.join", online=online)
+        await PresenceAnnouncements.here().changed(
+            self.channel_layer, self.room_id, "presence.join", str(self.user.pk), online
+        )
         if bad_after:
             await self._error("invalid", "after must be the last sequence number seen (0 or more).")
         elif self.delivered is not None:
@@ -72,7 +141,9 @@ class ChatConsumer(JsonSocket):
             online = await _presence(
                 presence.leave, room_id=self.room_id, user_id=self.user.pk, channel=self.channel_name
             )
-            await self._announce("presence.leave", online=online)
+            await PresenceAnnouncements.here().changed(
+                self.channel_layer, self.room_id, "presence.leave", str(self.user.pk), online
+            )
 
     async def _heartbeat(self) -> None:
         """Keeps this socket's presence entry alive, and closes the socket if its user is no

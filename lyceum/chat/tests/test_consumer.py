@@ -1,6 +1,8 @@
 """The chat socket, with Channels' WebsocketCommunicator: every event, refusals, bad frames,
 the rate limit, resend without duplicates and resume without gaps."""
 
+import asyncio
+
 import pytest
 from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
@@ -428,3 +430,33 @@ def test_a_resume_that_reads_past_the_rooms_last_seq_sends_no_message_twice(alic
     seqs = [f["message"]["seq"] for f in frames if f["type"] == "message.create"]
     assert seqs == [1, 2, 3, 4]
     assert next(f for f in frames if f["type"] == "resume.done")["last_seq"] == 3
+
+
+def test_a_room_filling_up_hears_its_joins_in_a_few_frames_not_one_each(settings, alice, bob):
+    """Each announcement carries the online list to every socket: one per join made a big room
+    cost joins x sockets x members. Joins close together are announced together."""
+    settings.CHAT_PRESENCE_COALESCE_SECONDS = 0.5
+    newcomers = [UserFactory(username=f"n{n}", email=f"n{n}@example.com") for n in range(6)]
+    room = group_room(creator=alice, name="Hall", members=[bob, *newcomers])
+
+    async def scenario():
+        watcher = await connected(alice, room)
+        assert (await next_of(watcher, "presence.join"))["user"] == str(alice.pk)  # her own, at once
+        await asyncio.sleep(0.6)  # the room is quiet again
+        first = await connected(bob, room)  # announced at once
+        assert (await next_of(watcher, "presence.join"))["user"] == str(bob.pk)
+        others = [await connected(user, room) for user in newcomers]  # within the half second
+        frames = []
+        while not await watcher.receive_nothing(timeout=1.5):  # until the room is quiet
+            frame = await watcher.receive_json_from()
+            if frame["type"].startswith("presence."):
+                frames.append(frame)
+        for socket in [watcher, first, *others]:
+            await socket.disconnect()
+        return frames
+
+    frames = async_to_sync(scenario)()
+    assert 1 <= len(frames) <= 2, [f["joined"] for f in frames]
+    assert sorted(u for f in frames for u in f["joined"]) == sorted(str(u.pk) for u in newcomers)
+    assert set(frames[-1]["online"]) == {str(u.pk) for u in [alice, bob, *newcomers]}
+    assert frames[-1]["type"] == "presence.join" and frames[-1]["left"] == []
