@@ -213,9 +213,16 @@ if REDIS_URL:
             "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "lyceum"),
         }
     }
+    # pubsub (default): one Redis PUBLISH per group message, fanned out to the sockets of each
+    # process in memory; core: one Redis list per socket (bench/bench_chat.py compares them).
+    _layer = env_str("CHANNEL_LAYER", "pubsub")
+    if _layer not in ("pubsub", "core"):
+        raise ImproperlyConfigured(f"CHANNEL_LAYER must be pubsub or core, not {_layer!r}")
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer"
+            if _layer == "pubsub"
+            else "channels_redis.core.RedisChannelLayer",
             "CONFIG": {
                 # redis-py 8 times socket reads out after 5 s by default, shorter than the
                 # blocking pop a socket waits in for its next message (channels_redis issue 422):

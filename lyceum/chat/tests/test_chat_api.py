@@ -1,9 +1,10 @@
 """The chat REST API: rooms, history, sending (with resend safety), edits, membership."""
 
+import asyncio
 import json
 
 import pytest
-from asgiref.sync import async_to_sync
+from asgiref.sync import async_to_sync, sync_to_async
 from channels.layers import get_channel_layer
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -21,6 +22,21 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def room(alice, bob):
     return group_room(creator=alice, name="Study group", members=[bob])
+
+
+def group_event_during(room_id, action):
+    """The first event the room's channel group carries while ``action`` runs: listened to on
+    one event loop throughout, as a socket's consumer listens (the Redis pub/sub layer keeps its
+    subscriptions per loop)."""
+    layer = get_channel_layer()
+
+    async def listen():
+        channel = await layer.new_channel()
+        await layer.group_add(room_group(room_id), channel)
+        await sync_to_async(action)()
+        return await asyncio.wait_for(layer.receive(channel), 10)
+
+    return async_to_sync(listen)()
 
 
 def _send(client, room, content, client_id=""):
@@ -88,14 +104,13 @@ def test_sending_numbers_messages_and_a_resend_is_not_stored_twice(login_api, al
 def test_a_sent_message_reaches_the_rooms_channel_group(
     login_api, alice, room, django_capture_on_commit_callbacks
 ):
-    layer = get_channel_layer()
-    channel = async_to_sync(layer.new_channel)()
-    async_to_sync(layer.group_add)(room_group(room.pk), channel)
+    client = login_api(alice)
 
-    with django_capture_on_commit_callbacks(execute=True):
-        _send(login_api(alice), room, "To everyone")
+    def send() -> None:
+        with django_capture_on_commit_callbacks(execute=True):
+            _send(client, room, "To everyone")
 
-    event = async_to_sync(layer.receive)(channel)
+    event = group_event_during(room.pk, send)
     frame = json.loads(event["text"])
     assert (event["event_type"], event["seq"]) == ("message.create", 1)
     assert frame["type"] == "message.create"
@@ -218,14 +233,13 @@ def test_unenrolling_leaves_the_course_room_and_tells_its_sockets(
     with zeal_ignore(), django_capture_on_commit_callbacks(execute=True):
         login_api(alice).post(f"/api/courses/{course.pk}/enroll/")
     room = ChatRoom.objects.get(course=course)
-    layer = get_channel_layer()
-    channel = async_to_sync(layer.new_channel)()
-    async_to_sync(layer.group_add)(room_group(room.pk), channel)
+    client = login_api(alice)
 
-    with zeal_ignore(), django_capture_on_commit_callbacks(execute=True):
-        login_api(alice).delete(f"/api/courses/{course.pk}/enroll/")
+    def leave() -> None:
+        with zeal_ignore(), django_capture_on_commit_callbacks(execute=True):
+            client.delete(f"/api/courses/{course.pk}/enroll/")
 
-    event = async_to_sync(layer.receive)(channel)
+    event = group_event_during(room.pk, leave)
     assert (event["event_type"], event["user"]) == ("room.leave", str(alice.pk))
     assert not room.participants.filter(user=alice).exists()
 
