@@ -73,7 +73,8 @@ def daphne(app: str) -> list[str]:
 
 def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--seconds", type=int, default=5)
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--connections", type=int, default=64)
     args = parser.parse_args(argv)
 
@@ -94,6 +95,7 @@ def main(argv: list[str] | None = None) -> dict:
             cases,
             baseline="gunicorn WSGI (reference)",
             seconds=args.seconds,
+            rounds=args.rounds,
             connections=args.connections,
             title="GET /api/health/ (small JSON, one SQL query), one server process unless said",
         )

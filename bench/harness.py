@@ -282,24 +282,43 @@ def run_http(
     seconds: int = 10,
     connections: int = 64,
     warmup_seconds: int = 2,
+    rounds: int = 3,
     title: str = "",
 ) -> dict[str, HttpResult]:
-    """Measures every case in turn (with a warm-up) and prints a table against ``baseline``."""
-    results: dict[str, HttpResult] = {}
-    for case in cases:
-        with case.server as server:
-            url = server.base_url + case.path
-            wrk(url, seconds=warmup_seconds, connections=connections, headers=case.headers)
-            results[case.name] = wrk(url, seconds=seconds, connections=connections, headers=case.headers)
-            print(
-                f"  measured {case.name}: {results[case.name].requests_per_second:,.0f} req/s",
-                file=sys.stderr,
+    """Measures every case ``rounds`` times, the cases taking turns (all servers run from the
+    start, idle when not measured), and keeps each case's median round: a machine whose speed
+    drifts (a shared host) moves every case alike instead of whichever ran during a slow spell.
+    Prints a table against ``baseline``."""
+    samples: dict[str, list[HttpResult]] = {case.name: [] for case in cases}
+    with contextlib.ExitStack() as stack:
+        servers = {case.name: stack.enter_context(case.server) for case in cases}
+        for case in cases:
+            wrk(
+                servers[case.name].base_url + case.path,
+                seconds=warmup_seconds,
+                connections=connections,
+                headers=case.headers,
             )
+        for round_number in range(rounds):
+            for case in cases:
+                url = servers[case.name].base_url + case.path
+                result = wrk(url, seconds=seconds, connections=connections, headers=case.headers)
+                samples[case.name].append(result)
+                print(
+                    f"  round {round_number + 1}, {case.name}: {result.requests_per_second:,.0f} req/s",
+                    file=sys.stderr,
+                )
+    results = {
+        name: sorted(runs, key=lambda r: r.requests_per_second)[len(runs) // 2]
+        for name, runs in samples.items()
+    }
+    for name, runs in samples.items():
+        results[name].errors = sum(r.errors for r in runs)
     print_table(
         results,
         baseline=baseline,
         title=title,
-        note=f"{connections} connections, {seconds} s each, wrk in a second process",
+        note=f"{connections} connections, median of {rounds} rounds of {seconds} s, wrk in a second process",
     )
     return results
 

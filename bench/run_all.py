@@ -146,7 +146,7 @@ def main() -> None:
     args = parser.parse_args()
     seconds = "4" if args.quick else "10"
     rows: list[Row] = []
-    rows += servers_rows(bench_servers.main(["--seconds", seconds]))
+    rows += servers_rows(bench_servers.main(["--seconds", "3" if args.quick else "5"]))
     rows += courses_rows(bench_courses.main(["--seconds", seconds]))
     chat = bench_chat.main(["--rates", "10,200", "--seconds", seconds, "--ws", "websockets-sansio"])
     chat |= bench_chat.main(

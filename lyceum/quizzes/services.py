@@ -30,7 +30,7 @@ from .models import Choice, Question, QuestionAnswer, Quiz, QuizAttempt
 GRACE = timedelta(seconds=5)
 HUNDRED = Decimal(100)
 # Every column of an answer, as a raw insert writes them (model defaults are not the database's).
-ANSWER_FIELDS = [field for field in QuestionAnswer._meta.concrete_fields]
+ANSWER_FIELDS = list(QuestionAnswer._meta.concrete_fields)
 ANSWER_COLUMNS = [field.name for field in ANSWER_FIELDS]
 
 

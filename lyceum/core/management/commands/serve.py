@@ -3,7 +3,7 @@
 nginx takes the port and splits by path, as Zulip splits Django from Tornado: HTTP goes to
 gunicorn (Django's WSGI handler, ``--http-workers`` processes of one request at a time) and
 ``/ws/`` to uvicorn (Channels, ``--ws-workers`` processes), both on Unix sockets in
-``var/serve/``. WebSockets cross processes through the Redis channel layer, so ``REDIS_URL`` is
+``var/serve/<port>/``. WebSockets cross processes through the Redis channel layer, so ``REDIS_URL`` is
 required. The command writes nginx's configuration, starts the three servers, and stops them all
 when it is stopped or when any of them exits. See docs/deployment.md.
 """
@@ -116,7 +116,7 @@ class Command(BaseCommand):
         nginx = options["nginx"]
         if not Path(nginx).exists():
             raise CommandError(f"nginx is missing ({nginx}): apt-get install nginx (see docs/deployment.md)")
-        run = Path(settings.VAR_DIR) / "serve"
+        run = Path(settings.VAR_DIR) / "serve" / str(options["port"])  # one layout per port
         run.mkdir(parents=True, exist_ok=True)
         for stale in ("http.sock", "ws.sock"):
             (run / stale).unlink(missing_ok=True)
