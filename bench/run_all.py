@@ -114,7 +114,17 @@ def chat_rows(results: dict) -> list[Row]:
                 )
             )
             rows.append(Row(f"{where}: p99", lyceum["p99"], "ms", floor["p99"], "(reported)", True))
-        rows.append(Row(f"{where}: lost", lyceum["lost"], "", None, "0", lyceum["lost"] == 0))
+        overload = listeners == 200 and rate != 10  # pushed past saturation on purpose
+        rows.append(
+            Row(
+                f"{where}: lost",
+                lyceum["lost"],
+                "",
+                None,
+                "(reported: overloaded)" if overload else "0",
+                overload or lyceum["lost"] == 0,
+            )
+        )
     return rows
 
 
