@@ -102,8 +102,14 @@ def test_redis_url_switches_cache_channel_layer_and_celery_to_redis(tmp_path):
     result = _manage(tmp_path, "shell", "-v", "0", "-c", code, REDIS_URL="redis://127.0.0.1:6379/3")
 
     assert result.stdout.split() == [
-        "channels_redis.core.RedisChannelLayer",
+        "channels_redis.pubsub.RedisPubSubChannelLayer",
         "django.core.cache.backends.redis.RedisCache",
         "False",
         "redis://127.0.0.1:6379/3",
     ]
+    core = _manage(
+        tmp_path, "shell", "-v", "0", "-c", code, REDIS_URL="redis://127.0.0.1:6379/3", CHANNEL_LAYER="core"
+    )
+    assert core.stdout.split()[0] == "channels_redis.core.RedisChannelLayer"
+    wrong = _manage(tmp_path, "check", REDIS_URL="redis://127.0.0.1:6379/3", CHANNEL_LAYER="kafka")
+    assert wrong.returncode != 0 and "CHANNEL_LAYER must be pubsub or core" in wrong.stderr
