@@ -22,6 +22,7 @@ def update_column(model: type[models.Model], field_name: str, values: Mapping[An
     field, pk = meta.get_field(field_name), meta.pk
     quote = connection.ops.quote_name
     table, column, key = quote(meta.db_table), quote(field.column), quote(pk.column)
+    cast = field.db_type(connection)
     items = list(values.items())
     updated = 0
     with connection.cursor() as cursor:
@@ -36,7 +37,6 @@ def update_column(model: type[models.Model], field_name: str, values: Mapping[An
                 ]
             params += [pk.get_db_prep_value(row_pk, connection) for row_pk, _ in batch]
             placeholders = ", ".join(["%s"] * len(batch))
-            cast = field.db_type(connection)
             cursor.execute(
                 f"UPDATE {table} SET {column} = CAST(CASE {key} {cases} END AS {cast}) "  # noqa: S608
                 f"WHERE {key} IN ({placeholders})",

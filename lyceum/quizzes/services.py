@@ -715,12 +715,11 @@ def _grade(attempt: QuizAttempt, *, submitted_at) -> None:
     QuestionAnswer.objects.bulk_create(created)
     update_column(QuestionAnswer, "points_awarded", points_by_answer)
     attempt.submitted_at = submitted_at
-    _total(attempt, pending=pending, publish_after=False)
+    _total(attempt, pending=pending)  # its event is sent after commit: no cost counted here
     attempt.grading_cpu_ms = (time.thread_time() - started) * 1000
-    _announce(attempt)
 
 
-def _total(attempt: QuizAttempt, *, pending: bool, publish_after: bool = True) -> None:
+def _total(attempt: QuizAttempt, *, pending: bool) -> None:
     scores = [a.points_awarded or Decimal(0) for a in selectors.attempt_material(attempt).answers.values()]
     attempt.score = sum(scores, Decimal(0))
     attempt.percent = (
@@ -731,13 +730,7 @@ def _total(attempt: QuizAttempt, *, pending: bool, publish_after: bool = True) -
     attempt.status = QuizAttempt.Status.NEEDS_GRADING if pending else QuizAttempt.Status.GRADED
     attempt.has_passed = None if pending else attempt.percent >= attempt.quiz.passing_score_percent
     attempt.save(update_fields=["submitted_at", "score", "percent", "status", "has_passed"])
-    if publish_after:
-        _announce(attempt)
-
-
-def _announce(attempt: QuizAttempt) -> None:
-    """``quiz_submitted`` once the attempt is graded (after commit), not while essays wait."""
-    if attempt.status == QuizAttempt.Status.GRADED:
+    if not pending:
         publish(
             events.quiz_submitted,
             user_id=attempt.user_id,

@@ -23,7 +23,7 @@ from .. import selectors, services
 from ..cache import cached_catalog, cached_course
 from ..markdown import render_markdown
 from ..models import Lesson, LessonResource
-from ..permissions import can_manage_course, is_admin
+from ..permissions import can_manage_course, can_manage_course_of
 from . import serializers as s
 
 E400 = OpenApiResponse(description="Validation error: `error.fields` names each bad field.")
@@ -62,9 +62,7 @@ def viewer_status(viewer, *, course_id, instructor_id) -> dict:
             "is_enrolled": enrollment is not None,
             "enrolled_at": enrollment.enrolled_at if enrollment else None,
             "completed_at": enrollment.completed_at if enrollment else None,
-            "can_manage": bool(
-                viewer is not None and (str(instructor_id) == str(viewer.pk) or is_admin(viewer))
-            ),
+            "can_manage": viewer is not None and can_manage_course_of(viewer, instructor_id),
         }
     ).data
 

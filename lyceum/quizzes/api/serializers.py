@@ -227,6 +227,12 @@ class SheetQuestionSerializer(serializers.Serializer):
 _DATETIME = serializers.DateTimeField()
 
 
+def _server_time() -> str:
+    from django.utils import timezone
+
+    return _DATETIME.to_representation(timezone.now())
+
+
 class AttemptProgressSerializer(serializers.Serializer):
     """What an autosave needs back: the attempt's state, its position (sequential quizzes) and
     deadline, the server's clock, and which questions were saved."""
@@ -239,9 +245,7 @@ class AttemptProgressSerializer(serializers.Serializer):
     saved = serializers.SerializerMethodField()
 
     def get_server_time(self, attempt: QuizAttempt) -> str:
-        from django.utils import timezone
-
-        return _DATETIME.to_representation(timezone.now())
+        return _server_time()
 
     def get_saved(self, attempt: QuizAttempt) -> list[str]:
         """The ids of the questions whose answers this request saved."""
@@ -325,7 +329,7 @@ class AttemptSerializer(serializers.ModelSerializer):
     @extend_schema_field(SheetQuestionSerializer(many=True))
     def get_questions(self, attempt: QuizAttempt) -> list:
         # The sheet is plain data already; only its decimals need the serializer's string form.
-        # SheetQuestionSerializer documents it (and tests/test_quiz_sheet_json.py holds the two
+        # SheetQuestionSerializer documents it (and quizzes/tests/test_exam_day.py holds the two
         # equal): running its nested fields cost a third of a submission's CPU.
         return [sheet_question_json(entry) for entry in self.context["sheet"]]
 
@@ -345,9 +349,7 @@ class AttemptSerializer(serializers.ModelSerializer):
         }
 
     def get_server_time(self, attempt: QuizAttempt) -> str:
-        from django.utils import timezone
-
-        return _DATETIME.to_representation(timezone.now())
+        return _server_time()
 
 
 class LeaderboardRowSerializer(serializers.Serializer):
