@@ -25,9 +25,16 @@ class EmailOrUsernameBackend(ModelBackend):
             # Hash anyway so that a missing account takes as long as a wrong password.
             User().set_password(password)
             return None
-        if user.check_password(password) and self.user_can_authenticate(user):
-            return user
-        return None
+        if not user.check_password(password):
+            return None
+        if user.suspended_at is not None:
+            # Only someone who knows the password learns that the account is suspended.
+            from lyceum.core.exceptions import AuthenticationError
+
+            raise AuthenticationError(
+                "This account is suspended. Contact the site's administrators.", code="account_suspended"
+            )
+        return user if self.user_can_authenticate(user) else None
 
     def get_user(self, user_id):
         """The signed-in user of a session, with the profile pages read on every request (the

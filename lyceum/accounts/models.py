@@ -77,6 +77,9 @@ class User(AbstractBaseUser, PermissionsMixin):
         blank=True,
         help_text="The 'sub' of the Google account linked to this user.",
     )
+    # Suspended by an admin (``lyceum.access.services.user_suspend``): is_active is off too.
+    suspended_at = models.DateTimeField(null=True, blank=True, editable=False)
+    suspension_reason = models.CharField(max_length=500, blank=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
     # Signing out everywhere: web sessions and access tokens from before this moment are void.
@@ -144,10 +147,13 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     @cached_property
     def role_slugs(self) -> frozenset[str]:
-        """The user's role slugs: from ``user_roles`` if prefetched with their role, else one query."""
+        """The user's role slugs: from ``user_roles`` if prefetched with their role, else from
+        ``access_of`` (one query for roles, permissions and staff places together)."""
         if "user_roles" in getattr(self, "_prefetched_objects_cache", {}):
             return frozenset(user_role.role.slug for user_role in self.user_roles.all())
-        return frozenset(Role.objects.filter(user_roles__user=self).values_list("slug", flat=True))
+        from lyceum.access.checks import access_of
+
+        return access_of(self).roles
 
     def has_role(self, slug: str) -> bool:
         return slug in self.role_slugs

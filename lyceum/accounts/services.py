@@ -504,8 +504,11 @@ def roles_ensure() -> dict[str, Role]:
         if slug not in roles
     ]
     if missing:
+        from lyceum.access.services import built_in_defaults
+
         Role.objects.bulk_create(missing, ignore_conflicts=True)
         roles = {role.slug: role for role in Role.objects.filter(slug__in=Role.BUILT_IN)}
+        built_in_defaults(role for role in roles.values() if role.slug in {r.slug for r in missing})
     return roles
 
 
@@ -523,3 +526,4 @@ def role_assign(*, user: User, role_slugs: Iterable[str], assigned_by: User | No
         ignore_conflicts=True,
     )
     user.__dict__.pop("role_slugs", None)
+    user.__dict__.pop("_access", None)

@@ -13,7 +13,7 @@ from lyceum.accounts.models import User
 from lyceum.core.exceptions import Forbidden, NotFound
 
 from .models import Category, Course, CourseEnrollment, Lesson, LessonProgress, LessonResource, Module
-from .permissions import can_manage_course, is_admin
+from .permissions import can_manage_course, is_admin, taught_course_ids
 
 # Each ordering has an index of its own (see Course.Meta.indexes), so a page needs no sort.
 ORDERINGS = {
@@ -24,12 +24,16 @@ ORDERINGS = {
 
 
 def courses_visible_to(viewer: User | None) -> QuerySet[Course]:
-    """Published courses; an instructor also sees their own drafts; an admin sees all."""
+    """Published courses; an instructor also sees their own drafts and those they teach as staff;
+    an admin sees all."""
     courses = Course.objects.all()
     if viewer is not None and is_admin(viewer):
         return courses
     if viewer is not None and viewer.is_authenticated:
-        return courses.filter(Q(is_published=True) | Q(instructor=viewer))
+        visible = Q(is_published=True) | Q(instructor=viewer)
+        if taught := taught_course_ids(viewer):
+            visible |= Q(pk__in=taught)
+        return courses.filter(visible)
     return courses.filter(is_published=True)
 
 

@@ -17,7 +17,7 @@ from django.utils import timezone
 from lyceum.accounts.models import User
 from lyceum.core.exceptions import Forbidden, NotFound
 from lyceum.courses.models import Course, CourseEnrollment
-from lyceum.courses.permissions import can_manage_course, is_admin
+from lyceum.courses.permissions import can_manage_course, is_admin, taught_course_ids
 
 from .models import Choice, Question, QuestionAnswer, Quiz, QuizAttempt
 
@@ -395,7 +395,7 @@ def quiz_questions(*, quiz: Quiz) -> QuerySet[Question]:
 
 def essays_to_grade(*, grader: User, quiz: Quiz | None = None) -> QuerySet[QuestionAnswer]:
     """Essay answers of submitted attempts that wait for ``grader``'s points: in the quiz, or in
-    every course ``grader`` teaches (an admin: every course); oldest submission first."""
+    every course ``grader`` teaches, as its instructor or staff (an admin: every course); oldest submission first."""
     answers = (
         QuestionAnswer.objects.filter(question__type=Question.Type.ESSAY, points_awarded__isnull=True)
         .exclude(attempt__status=QuizAttempt.Status.IN_PROGRESS)
@@ -406,7 +406,9 @@ def essays_to_grade(*, grader: User, quiz: Quiz | None = None) -> QuerySet[Quest
         return answers.filter(attempt__quiz=quiz)
     if is_admin(grader):
         return answers
-    return answers.filter(attempt__quiz__course__instructor=grader)
+    return answers.filter(
+        Q(attempt__quiz__course__instructor=grader) | Q(attempt__quiz__course__in=taught_course_ids(grader))
+    )
 
 
 def quiz_gift(*, quiz: Quiz) -> str:

@@ -19,7 +19,7 @@ from lyceum.core.db import insert_rows, update_column
 from lyceum.core.events import publish
 from lyceum.core.exceptions import Conflict, Forbidden, NotFound
 from lyceum.courses.models import Course, CourseEnrollment
-from lyceum.courses.permissions import can_manage_course
+from lyceum.courses.permissions import can_manage_course, can_teach_course
 
 from . import events, selectors
 from .gift import GiftSyntaxError, parse_gift
@@ -752,7 +752,7 @@ def essay_grade(*, answer_id: Any, grader: User, points: Decimal, feedback: str 
         .filter(pk=answer_id)
         .first()
     )
-    if answer is None or not can_manage_course(grader, answer.attempt.quiz.course):
+    if answer is None or not can_teach_course(grader, answer.attempt.quiz.course):
         raise NotFound("No such answer among your quizzes.")
     if answer.question.type != Question.Type.ESSAY:
         raise Conflict("Only essays are graded by hand.", code="not_an_essay")

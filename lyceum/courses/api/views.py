@@ -62,7 +62,7 @@ def viewer_status(viewer, *, course_id, instructor_id) -> dict:
             "is_enrolled": enrollment is not None,
             "enrolled_at": enrollment.enrolled_at if enrollment else None,
             "completed_at": enrollment.completed_at if enrollment else None,
-            "can_manage": viewer is not None and can_manage_course_of(viewer, instructor_id),
+            "can_manage": viewer is not None and can_manage_course_of(viewer, course_id, instructor_id),
         }
     ).data
 
