@@ -6,4 +6,3 @@ class AccessConfig(AppConfig):
     name = "lyceum.access"
     label = "access"
     verbose_name = "Access control"
-

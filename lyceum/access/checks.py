@@ -39,14 +39,22 @@ def _load(user: Any) -> Access:
     from .models import CourseStaff, RolePermission
 
     text = CharField()
-    roles = UserRole.objects.filter(user_id=user.pk).order_by().values_list(
-        Value(_ROLE, output_field=text), F("role__slug"), Value("", output_field=text)
+    roles = (
+        UserRole.objects.filter(user_id=user.pk)
+        .order_by()
+        .values_list(Value(_ROLE, output_field=text), F("role__slug"), Value("", output_field=text))
     )
-    permissions = RolePermission.objects.filter(role__user_roles__user_id=user.pk).order_by().values_list(
-        Value(_PERMISSION, output_field=text), F("permission__codename"), Value("", output_field=text)
+    permissions = (
+        RolePermission.objects.filter(role__user_roles__user_id=user.pk)
+        .order_by()
+        .values_list(
+            Value(_PERMISSION, output_field=text), F("permission__codename"), Value("", output_field=text)
+        )
     )
-    staff = CourseStaff.objects.filter(user_id=user.pk).order_by().values_list(
-        Value(_STAFF, output_field=text), F("role"), Cast("course_id", output_field=text)
+    staff = (
+        CourseStaff.objects.filter(user_id=user.pk)
+        .order_by()
+        .values_list(Value(_STAFF, output_field=text), F("role"), Cast("course_id", output_field=text))
     )
     found: dict[str, set] = {_ROLE: set(), _PERMISSION: set()}
     courses: dict[uuid.UUID, str] = {}

@@ -20,7 +20,15 @@ PERMISSIONS: dict[str, str] = {
 # Rights over other people's things: a change a user makes by using one of these is an admin
 # action, and lands in the audit log.
 ADMIN_PERMISSIONS = frozenset(
-    {"users.view", "users.suspend", "roles.assign", "roles.manage", "audit.view", "courses.manage_all", "chat.moderate"}
+    {
+        "users.view",
+        "users.suspend",
+        "roles.assign",
+        "roles.manage",
+        "audit.view",
+        "courses.manage_all",
+        "chat.moderate",
+    }
 )
 
 # The built-in roles (accounts.Role.BUILT_IN) and the permissions they start with. Admins may

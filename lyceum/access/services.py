@@ -31,7 +31,9 @@ def _require(actor: User, codename: str) -> None:
 def permissions_ensure() -> dict[str, Permission]:
     """The registry's permissions as rows (created if missing: a flushed test database, say)."""
     found = {permission.codename: permission for permission in Permission.objects.all()}
-    missing = [Permission(codename=code, description=text) for code, text in PERMISSIONS.items() if code not in found]
+    missing = [
+        Permission(codename=code, description=text) for code, text in PERMISSIONS.items() if code not in found
+    ]
     if missing:
         Permission.objects.bulk_create(missing, ignore_conflicts=True)
         found = {permission.codename: permission for permission in Permission.objects.all()}
@@ -143,9 +145,7 @@ def role_delete(*, actor: User, role_id: Any) -> None:
         raise Conflict("Built-in roles cannot be deleted.", code="built_in_role")
     holders = UserRole.objects.filter(role=role).count()
     if holders:
-        raise Conflict(
-            f"{holders} user(s) hold this role: take it from them first.", code="role_in_use"
-        )
+        raise Conflict(f"{holders} user(s) hold this role: take it from them first.", code="role_in_use")
     audit.record(actor=actor, action="role.delete", target=role, details={"name": role.name})
     try:
         role.delete()
@@ -179,12 +179,17 @@ def user_roles_set(*, actor: User, user_id: Any, role_slugs: Iterable[str]) -> U
     user = _target(user_id)
     wanted = {slug.strip() for slug in role_slugs if slug.strip()}
     if not wanted:
-        raise ApplicationError("A user holds at least one role.", fields={"roles": ["Choose at least one role."]})
+        raise ApplicationError(
+            "A user holds at least one role.", fields={"roles": ["Choose at least one role."]}
+        )
     roles = {role.slug: role for role in Role.objects.filter(slug__in=wanted)}
     if wanted - roles.keys():
         unknown = ", ".join(sorted(wanted - roles.keys()))
         raise ApplicationError(f"There is no role {unknown}.", fields={"roles": [f"Unknown: {unknown}."]})
-    held = {user_role.role.slug: user_role for user_role in UserRole.objects.filter(user=user).select_related("role")}
+    held = {
+        user_role.role.slug: user_role
+        for user_role in UserRole.objects.filter(user=user).select_related("role")
+    }
     removed, added = held.keys() - wanted, wanted - held.keys()
     if Role.ADMIN in removed:
         if user.pk == actor.pk:

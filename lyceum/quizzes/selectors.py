@@ -395,7 +395,8 @@ def quiz_questions(*, quiz: Quiz) -> QuerySet[Question]:
 
 def essays_to_grade(*, grader: User, quiz: Quiz | None = None) -> QuerySet[QuestionAnswer]:
     """Essay answers of submitted attempts that wait for ``grader``'s points: in the quiz, or in
-    every course ``grader`` teaches, as its instructor or staff (an admin: every course); oldest submission first."""
+    every course ``grader`` teaches, as its instructor or staff (an admin: every course); oldest
+    submission first."""
     answers = (
         QuestionAnswer.objects.filter(question__type=Question.Type.ESSAY, points_awarded__isnull=True)
         .exclude(attempt__status=QuizAttempt.Status.IN_PROGRESS)
