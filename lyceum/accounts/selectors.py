@@ -16,7 +16,9 @@ def _with_roles(queryset: QuerySet[User]) -> QuerySet[User]:
 def user_list(*, viewer: User, search: str = "", role: str = "") -> QuerySet[User]:
     """Active users (admins also see inactive ones), optionally matching ``search`` in username,
     names, or (for admins) email; optionally holding ``role``."""
-    is_admin = viewer.is_superuser or viewer.has_role("admin")
+    from lyceum.access.checks import has_permission
+
+    is_admin = has_permission(viewer, "users.view")
     users = User.objects.all() if is_admin else User.objects.filter(is_active=True)
     for term in search.split()[:5]:
         match = Q(username__icontains=term) | Q(first_name__icontains=term) | Q(last_name__icontains=term)

@@ -90,7 +90,8 @@ def course_catalog(
     unless another ordering is asked for)."""
     courses = courses_visible_to(viewer)
     if mine and viewer is not None:
-        courses = courses.filter(instructor=viewer)
+        # Theirs, and those they teach as a co-instructor or TA.
+        courses = courses.filter(Q(instructor=viewer) | Q(pk__in=taught_course_ids(viewer)))
     if category:
         courses = courses.filter(category__slug=category)
     if level:

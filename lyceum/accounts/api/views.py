@@ -10,6 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from lyceum.access.checks import has_permission
 from lyceum.core.exceptions import NotFound
 from lyceum.core.parsers import UPLOAD_PARSERS
 from lyceum.core.throttling import AddressRateThrottle
@@ -311,7 +312,7 @@ class EmailVerifyResendView(APIView):
 
 
 def _is_admin(user: User) -> bool:
-    return user.is_superuser or user.has_role("admin")
+    return has_permission(user, "users.view")
 
 
 class UserListView(generics.ListAPIView):
