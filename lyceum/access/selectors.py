@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from lyceum.accounts.models import Role, User
+from lyceum.accounts.models import Role, User, UserRole
 from lyceum.accounts.selectors import _with_roles
 from lyceum.core.exceptions import NotFound
 
@@ -132,7 +132,11 @@ def taught_courses(*, user: User) -> list[TaughtCourse]:
 
 
 def course_staff(*, course: Any) -> QuerySet[CourseStaff]:
-    return CourseStaff.objects.filter(course=course).select_related("user", "added_by")
+    return (
+        CourseStaff.objects.filter(course=course)
+        .select_related("user__profile")
+        .prefetch_related(Prefetch("user__user_roles", queryset=UserRole.objects.select_related("role")))
+    )
 
 
 @dataclass
@@ -153,7 +157,10 @@ def course_students(*, course: Any, search: str = "") -> list[StudentProgress]:
     from lyceum.courses.models import CourseEnrollment, LessonProgress
 
     enrollments = (
-        CourseEnrollment.objects.filter(course=course).select_related("user").order_by("enrolled_at")
+        CourseEnrollment.objects.filter(course=course)
+        .select_related("user__profile")
+        .prefetch_related(Prefetch("user__user_roles", queryset=UserRole.objects.select_related("role")))
+        .order_by("enrolled_at")
     )
     for term in search.split()[:5]:
         enrollments = enrollments.filter(
