@@ -256,7 +256,7 @@ def user_reactivate(*, actor: User, user_id: Any) -> User:
 # --- course staff -------------------------------------------------------------------------------
 
 
-def _course_for_staff(actor: User, course_id: Any):
+def course_for_staff(actor: User, course_id: Any):
     from lyceum.courses.models import Course
 
     course = Course.objects.filter(pk=course_id).first()
@@ -275,7 +275,7 @@ def course_staff_set(*, actor: User, course_id: Any, user_id: Any, role: str) ->
         raise ApplicationError(
             f"A course staff role is one of {', '.join(STAFF_ROLES)}.", fields={"role": ["Unknown role."]}
         )
-    course = _course_for_staff(actor, course_id)
+    course = course_for_staff(actor, course_id)
     user = User.objects.filter(pk=user_id, is_active=True).first()
     if user is None:
         raise ApplicationError("No such user.", fields={"user": ["No active user with this id."]})
@@ -296,7 +296,7 @@ def course_staff_set(*, actor: User, course_id: Any, user_id: Any, role: str) ->
 
 @transaction.atomic
 def course_staff_remove(*, actor: User, course_id: Any, user_id: Any) -> None:
-    course = _course_for_staff(actor, course_id)
+    course = course_for_staff(actor, course_id)
     deleted, _ = CourseStaff.objects.filter(course=course, user_id=user_id).delete()
     if not deleted:
         raise NotFound("This user is not on the course's staff.")

@@ -18,6 +18,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from lyceum.access import audit
+from lyceum.access.checks import has_permission
 from lyceum.accounts.models import User
 from lyceum.core import ratelimit
 from lyceum.core.events import publish
@@ -199,7 +201,14 @@ def course_room(*, course: Course) -> ChatRoom:
     return room
 
 
+def _platform_moderator(room: ChatRoom, user: User) -> bool:
+    """Holds ``chat.moderate`` and the room is a group or course room (direct rooms stay private)."""
+    return room.kind != ChatRoom.Kind.DIRECT and has_permission(user, "chat.moderate")
+
+
 def _require_moderator(room: ChatRoom, user: User) -> None:
+    if _platform_moderator(room, user):
+        return
     participant = _membership(room, user)
     if room.kind != ChatRoom.Kind.GROUP or participant.role == Participant.Role.MEMBER:
         raise Forbidden("Only the room's owner or moderators change its members.", code="not_room_moderator")
@@ -351,7 +360,9 @@ def _blocked_in_direct(room: ChatRoom, sender: User) -> bool:
     ).exists()
 
 
-def _own_message(message_id: Any, user: User, room_id: Any = None) -> Message:
+def _own_message(message_id: Any, user: User, room_id: Any = None, *, moderate: bool = False) -> Message:
+    """The user's own message, locked; with ``moderate``, also another's message that the room's
+    owner or moderators, or a holder of ``chat.moderate`` (not in direct rooms), may remove."""
     try:
         message_id = uuid.UUID(str(message_id))
     except ValueError:
@@ -360,10 +371,21 @@ def _own_message(message_id: Any, user: User, room_id: Any = None) -> Message:
     if room_id is not None:
         messages = messages.filter(room_id=room_id)
     message = messages.filter(pk=message_id).first()
-    if message is None or not Participant.objects.filter(room=message.room, user=user).exists():
+    if message is None:
+        raise NotFound("No such message.")
+    member = Participant.objects.filter(room=message.room, user=user).first()
+    platform = moderate and _platform_moderator(message.room, user)
+    if member is None and not platform:
         raise NotFound("No such message.")
     if message.sender_id != user.pk:
-        raise Forbidden("You can change only your own messages.", code="not_your_message")
+        in_room = (
+            moderate
+            and member is not None
+            and message.room.kind == ChatRoom.Kind.GROUP
+            and member.role != Participant.Role.MEMBER
+        )
+        if not (in_room or platform):
+            raise Forbidden("You can change only your own messages.", code="not_your_message")
     if message.is_deleted:
         raise NotFound("This message was deleted.")
     return message
@@ -384,8 +406,21 @@ def message_edit(*, message_id: Any, user: User, content: str, room_id: Any = No
 
 @transaction.atomic
 def message_delete(*, message_id: Any, user: User, room_id: Any = None) -> Message:
-    """Deletes a message's content but keeps its place (a tombstone), so sequences stay whole."""
-    message = _own_message(message_id, user, room_id)
+    """Deletes a message's content but keeps its place (a tombstone), so sequences stay whole.
+    The sender deletes their own; the room's owner and moderators, and the site's moderators
+    (``chat.moderate``, group and course rooms), delete anyone's, which the audit log keeps."""
+    message = _own_message(message_id, user, room_id, moderate=True)
+    if message.sender_id != user.pk:
+        audit.record(
+            actor=user,
+            action="chat.message.delete",
+            target=message,
+            details={
+                "room": str(message.room_id),
+                "sender": str(message.sender_id),
+                "text": message.content[:500],
+            },
+        )
     message.content, message.deleted_at = "", timezone.now()
     message.save(update_fields=["content", "deleted_at"])
     broadcast(message.room_id, {"type": "message.delete", "message": message_event(message)})

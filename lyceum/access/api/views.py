@@ -278,6 +278,7 @@ class CourseStaffView(APIView):
         tags=["instructor"],
     )
     def post(self, request: Request, id) -> Response:
+        services.course_for_staff(request.user, id)  # others' courses are not revealed, whatever the body
         serializer = s.CourseStaffInSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         staff = services.course_staff_set(

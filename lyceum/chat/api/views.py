@@ -233,7 +233,7 @@ class ParticipantView(APIView):
         tags=["chat"],
     )
     def delete(self, request: Request, id, user_id) -> Response:
-        room = selectors.room_for(user=request.user, room_id=id)
+        room = selectors.room_for(user=request.user, room_id=id, moderate=True)
         services.participant_remove(room=room, actor=request.user, user_id=user_id)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
