@@ -2,6 +2,7 @@ from django.http import HttpRequest
 
 
 def site(request: HttpRequest) -> dict:
+    from lyceum.access.checks import access_of
     from lyceum.courses.permissions import can_teach, is_admin
 
     user = request.user
@@ -9,7 +10,11 @@ def site(request: HttpRequest) -> dict:
         "site_name": "Lyceum",
         # Callables: a template calls them only where it asks.
         "is_admin": lambda: is_admin(user),
-        "can_teach": lambda: can_teach(user),
+        # Instructors, and anyone on a course's staff (a TA), see the teaching dashboard.
+        "can_teach": lambda: can_teach(user) or bool(access_of(user).staff),
+        "in_console": lambda: bool(
+            access_of(user).permissions & {"users.view", "roles.manage", "audit.view"}
+        ),
         "unread_notifications": lambda: _unread(user),
         "theme": lambda: _theme(user),
     }

@@ -168,9 +168,25 @@ def _require_teacher(request: HttpRequest) -> None:
 
 @login_required
 def teach(request: HttpRequest) -> HttpResponse:
-    _require_teacher(request)
-    courses = selectors.course_catalog(viewer=request.user, mine=True, ordering="title")
-    return render(request, "web/teach/dashboard.html", {"courses": courses})
+    """The instructor dashboard: the courses taught (owned, co-taught, assisted), enrollments, and
+    the essays waiting for a grade. Open to instructors and to anyone on a course's staff."""
+    from lyceum.access.selectors import taught_courses
+
+    courses = taught_courses(user=request.user)
+    if not courses:
+        _require_teacher(request)
+    essays = quiz_selectors.essays_to_grade(grader=request.user)
+    return render(
+        request,
+        "web/teach/dashboard.html",
+        {
+            "courses": courses,
+            "students": sum(row.course.enrollment_count for row in courses),
+            "essays_waiting": essays.count(),
+            "recent_essays": list(essays[:10]),
+            "can_create": can_teach(request.user),
+        },
+    )
 
 
 def _course_initial(course) -> dict:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import chat_views, course_views, quiz_views, views
+from . import chat_views, console_views, course_views, quiz_views, views
 
 app_name = "web"
 
@@ -64,4 +64,20 @@ urlpatterns = [
     path(
         "teach/lessons/<uuid:lesson_id>/action/", course_views.teach_lesson_action, name="teach_lesson_action"
     ),
+    path(
+        "teach/courses/<uuid:course_id>/people/",
+        console_views.teach_course_people,
+        name="teach_course_people",
+    ),
+    path("console/", console_views.console, name="console"),
+    path("console/users/<uuid:user_id>/", console_views.console_user, name="console_user"),
+    path("console/users/<uuid:user_id>/roles/", console_views.console_user_roles, name="console_user_roles"),
+    path(
+        "console/users/<uuid:user_id>/suspend/",
+        console_views.console_user_suspend,
+        name="console_user_suspend",
+    ),
+    path("console/roles/", console_views.console_roles, name="console_roles"),
+    path("console/roles/<int:role_id>/", console_views.console_role, name="console_role"),
+    path("console/audit/", console_views.console_audit, name="console_audit"),
 ]
