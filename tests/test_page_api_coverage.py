@@ -50,7 +50,27 @@ PAGES: dict[str, list[tuple[str, str]]] = {
     ],
     "lesson_complete": [("PUT", "/api/lessons/{id}/complete/")],
     "my_courses": [("GET", "/api/my-courses/")],
-    "teach": [("GET", "/api/instructor/courses/")],
+    "teach": [("GET", "/api/instructor/dashboard/")],
+    "teach_course_people": [
+        ("GET", "/api/instructor/courses/{id}/students/"),
+        ("GET", "/api/instructor/courses/{id}/staff/"),
+        ("POST", "/api/instructor/courses/{id}/staff/"),
+        ("DELETE", "/api/instructor/courses/{id}/staff/{user_id}/"),
+    ],
+    "console": [("GET", "/api/admin/users/"), ("GET", "/api/admin/stats/")],
+    "console_user": [("GET", "/api/admin/users/{id}/")],
+    "console_user_roles": [("POST", "/api/admin/users/{id}/role/")],
+    "console_user_suspend": [
+        ("POST", "/api/admin/users/{id}/suspend/"),
+        ("POST", "/api/admin/users/{id}/reactivate/"),
+    ],
+    "console_roles": [
+        ("GET", "/api/admin/roles/"),
+        ("POST", "/api/admin/roles/"),
+        ("GET", "/api/admin/permissions/"),
+    ],
+    "console_role": [("PATCH", "/api/admin/roles/{id}/"), ("DELETE", "/api/admin/roles/{id}/")],
+    "console_audit": [("GET", "/api/admin/audit-log/")],
     "teach_course_new": [("POST", "/api/instructor/courses/")],
     "teach_course": [
         ("GET", "/api/instructor/courses/{id}/"),
