@@ -27,6 +27,8 @@ class Origin:
     recorded: list[str] = field(default_factory=list)
     # The admin permissions this request was allowed by (``checks.has_permission`` notes them).
     used: set[str] = field(default_factory=set)
+    # A page said its action was refused (it redirects back with the reason).
+    unchanged: bool = False
 
 
 _origin: contextvars.ContextVar[Origin | None] = contextvars.ContextVar("lyceum_audit_origin", default=None)
@@ -62,6 +64,21 @@ def note_use(codename: str) -> None:
         origin.used.add(codename)
 
 
+def nothing_changed() -> None:
+    """The current request's action was refused: no entry for it."""
+    origin = _origin.get()
+    if origin is not None:
+        origin.unchanged = True
+
+
+def _succeeded(request: HttpRequest, response: HttpResponse) -> bool:
+    """An API call succeeds with 2xx; a page's form, by redirecting (a refused form is shown
+    again with its errors, 200)."""
+    if request.path.startswith("/api/"):
+        return 200 <= response.status_code < 300
+    return 300 <= response.status_code < 400
+
+
 def _client_ip(request: HttpRequest) -> str | None:
     from lyceum.accounts.throttling import client_address
 
@@ -92,7 +109,8 @@ class AuditMiddleware:
             if (
                 origin.method not in SAFE_METHODS
                 and not origin.recorded
-                and response.status_code < 400
+                and not origin.unchanged
+                and _succeeded(request, response)
                 and (origin.used or _on_admin_site(request))
             ):
                 record(

@@ -296,6 +296,10 @@ def google_sign_in(*, id_token: str, verifier: GoogleIdTokenVerifier | None = No
             email_verified=True,
             google_subject=identity.subject,
         )
+    if user.suspended_at is not None:
+        raise AuthenticationError(
+            "This account is suspended. Contact the site's administrators.", code="account_suspended"
+        )
     if not user.is_active:
         raise AuthenticationError("This account is disabled.", code="user_inactive")
     return user, created

@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods, require_POST
 
-from lyceum.access import selectors, services
+from lyceum.access import audit, selectors, services
 from lyceum.access.checks import has_permission
 from lyceum.access.guards import permission_required
 from lyceum.access.registry import PERMISSIONS, STAFF_ROLES
@@ -69,6 +69,7 @@ def _carry_out(request: HttpRequest, action, success: str) -> None:
     try:
         action()
     except ApplicationError as error:
+        audit.nothing_changed()
         messages.error(request, error.message)
     else:
         messages.success(request, success)
@@ -91,6 +92,7 @@ def console_user_roles(request: HttpRequest, user_id) -> HttpResponse:
 def console_user_suspend(request: HttpRequest, user_id) -> HttpResponse:
     form = SuspendForm(request.POST)
     if not form.is_valid():
+        audit.nothing_changed()
         messages.error(request, "A reason has at most 500 characters.")
     elif request.POST.get("action") == "reactivate":
         _carry_out(

@@ -133,8 +133,20 @@ def test_every_page_fits_a_phone_and_passes_axe(demo, page, axe_page):
         "teach-course": f"/teach/courses/{course.pk}/",
         "teach-lesson": f"/teach/lessons/{lesson.pk}/",
         "teach-quiz": f"/teach/quizzes/{quiz.pk}/",
+        "teach-people": f"/teach/courses/{course.pk}/people/",
     }.items():
-        _check(axe_page, demo + path, name, problems, shoot=name in {"teach", "teach-course"})
+        _check(axe_page, demo + path, name, problems, shoot=name in {"teach", "teach-course", "teach-people"})
+
+    axe_page.context.clear_cookies()
+    log_in(axe_page, demo, "admin", "admin-lyceum-2026")
+    student = User.objects.get(username="student")
+    for name, path in {
+        "console": "/console/",
+        "console-user": f"/console/users/{student.pk}/",
+        "console-roles": "/console/roles/",
+        "console-audit": "/console/audit/",
+    }.items():
+        _check(axe_page, demo + path, name, problems, shoot=True)
 
     assert not problems, "\n".join(problems)
 

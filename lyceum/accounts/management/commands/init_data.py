@@ -79,6 +79,7 @@ class Command(BaseCommand):
                 # Keep the demo password known, whatever was done with the account meanwhile.
                 user.set_password(password)
                 user.is_active = True
+                user.suspended_at, user.suspension_reason = None, ""
                 user.email_verified_at = user.email_verified_at or timezone.now()
                 user.save()
             if is_superuser and not (user.is_staff and user.is_superuser):
@@ -88,6 +89,10 @@ class Command(BaseCommand):
             self.stdout.write(f"  {username:<11} {email:<27} password: {password}")
             existing[username] = user
         # Each capability adds its demo data here.
+        from lyceum.access.demo import create_demo_roles
+
+        roles = create_demo_roles()
+        self.stdout.write(f"Demo roles: {', '.join(role.name for role in roles)} (besides the built-in ones)")
         from lyceum.courses.demo import create_demo_courses
 
         courses = create_demo_courses(instructor=existing["instructor"], student=existing["student"])
