@@ -17,7 +17,7 @@ from django.utils import timezone
 from lyceum.accounts.models import User
 from lyceum.core.exceptions import Forbidden, NotFound
 from lyceum.courses.models import Course, CourseEnrollment
-from lyceum.courses.permissions import can_manage_course, is_admin, taught_course_ids
+from lyceum.courses.permissions import can_manage_course, can_teach_course, is_admin, taught_course_ids
 
 from .models import Choice, Question, QuestionAnswer, Quiz, QuizAttempt
 
@@ -39,6 +39,15 @@ def managed_quiz(*, user: User, quiz_id: Any) -> Quiz:
 
     quiz = quiz_get(viewer=user, quiz_id=quiz_id)
     managed_course(user=user, course_id=quiz.course_id)
+    return quiz
+
+
+def taught_quiz(*, user: User, quiz_id: Any) -> Quiz:
+    """A quiz of a course ``user`` teaches (as its instructor, co-instructor or TA, or an admin):
+    its attempts and essays are theirs to see and grade. Else ``NotFound``."""
+    quiz = Quiz.objects.select_related("course", "module").filter(pk=quiz_id).first()
+    if quiz is None or not can_teach_course(user, quiz.course):
+        raise NotFound("No such quiz among the courses you teach.")
     return quiz
 
 

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from lyceum.core.exceptions import ApplicationError
 from lyceum.courses import selectors as course_selectors
+from lyceum.courses.permissions import can_manage_course
 from lyceum.quizzes import selectors, services
 from lyceum.quizzes.models import Question, Quiz, QuizAttempt
 
@@ -178,7 +179,9 @@ def _short_answers_from_lines(text: str) -> list[dict]:
 @login_required
 @require_http_methods(["GET", "POST"])
 def teach_quiz(request: HttpRequest, quiz_id) -> HttpResponse:
-    quiz = selectors.managed_quiz(user=request.user, quiz_id=quiz_id)
+    """The quiz's builder and its essays to grade; a teaching assistant sees only the grading
+    (the services refuse anything else they might post)."""
+    quiz = selectors.taught_quiz(user=request.user, quiz_id=quiz_id)
     if request.method == "POST":
         action = request.POST.get("action")
         try:
@@ -215,6 +218,7 @@ def teach_quiz(request: HttpRequest, quiz_id) -> HttpResponse:
         "web/teach/quiz.html",
         {
             "quiz": quiz,
+            "can_edit": can_manage_course(request.user, quiz.course),
             "questions": questions,
             "to_grade": to_grade,
             "types": Question.Type.choices,

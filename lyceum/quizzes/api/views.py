@@ -253,7 +253,7 @@ class InstructorEssayListView(generics.ListAPIView):
         quiz = None
         if quiz_id:
             try:
-                quiz = selectors.managed_quiz(user=self.request.user, quiz_id=uuid.UUID(quiz_id))
+                quiz = selectors.taught_quiz(user=self.request.user, quiz_id=uuid.UUID(quiz_id))
             except ValueError:
                 raise ValidationError({"quiz": ["Give a quiz id."]}) from None
         return selectors.essays_to_grade(grader=self.request.user, quiz=quiz)
@@ -387,7 +387,7 @@ class InstructorAttemptListView(generics.ListAPIView):
     serializer_class = s.InstructorAttemptSerializer
 
     def get_queryset(self):
-        quiz = selectors.managed_quiz(user=self.request.user, quiz_id=self.kwargs["id"])
+        quiz = selectors.taught_quiz(user=self.request.user, quiz_id=self.kwargs["id"])
         attempts = QuizAttempt.objects.filter(quiz=quiz).select_related("user", "quiz")
         wanted = self.request.query_params.get("status")
         if wanted in QuizAttempt.Status.values:

@@ -111,3 +111,19 @@ def test_the_owner_chooses_staff_on_the_people_page(client, ines, bob):
     assert "No user with this username." in missing.content.decode()
     client.post(f"/teach/courses/{course.pk}/people/", {"remove": str(bob.pk)})
     assert not CourseStaff.objects.exists()
+
+
+def test_a_teaching_assistant_grades_on_the_quiz_page_but_cannot_change_the_quiz(client, ines, bob):
+    quiz = quiz_of_every_type(instructor=ines)
+    course_staff_set(actor=ines, course_id=quiz.course_id, user_id=bob.pk, role="ta")
+    client.force_login(bob)
+
+    page = client.get(f"/teach/quizzes/{quiz.pk}/").content.decode()
+    assert "Essays to grade" in page and "Add a question" not in page and "Settings" not in page
+
+    reply = client.post(
+        f"/teach/quizzes/{quiz.pk}/", {"action": "settings", "title": "Taken over"}, follow=True
+    )
+    assert "Taken over" not in reply.content.decode()
+    quiz.refresh_from_db()
+    assert quiz.title == "Every type"
