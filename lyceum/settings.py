@@ -123,6 +123,7 @@ INSTALLED_APPS = [
     "lyceum.quizzes",
     "lyceum.chat",
     "lyceum.notifications",
+    "lyceum.gamification",
     "lyceum.web",
 ]
 

@@ -16,6 +16,7 @@ api_urlpatterns = [
     path("", include(("lyceum.chat.api.urls", "chat"), namespace="chat")),
     path("", include(("lyceum.notifications.api.urls", "notifications"), namespace="notifications")),
     path("", include(("lyceum.access.api.urls", "access"), namespace="access")),
+    path("", include(("lyceum.gamification.api.urls", "gamification"), namespace="gamification")),
     path("health/", health, name="health"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves Swagger UI's set-up as a script file: no inline script (CSP).

@@ -13,6 +13,7 @@ person gets, then check each cell before pasting it.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import re
@@ -49,6 +50,15 @@ SECRETS = {
 
 # method  path  anon student other instr other_instr admin  (``OBJECTS`` says what fills the ids)
 TABLE = """
+GET    /api/challenges/                                     401 200 200 200 200 200
+GET    /api/leaderboard/                                    401 200 200 200 200 200
+GET    /api/leaderboard/courses/{id}/                       401 200 200 200 403 200
+GET    /api/my-achievements/                                401 200 200 200 200 200
+GET    /api/my-level/                                       401 200 200 200 200 200
+GET    /api/my-points/                                      401 200 200 200 200 200
+GET    /api/streak/                                         401 200 200 200 200 200
+POST   /api/challenges/{id}/complete/                       401 409 409 409 409 409
+POST   /api/verify-streak/                                  401 200 200 200 200 200
 DELETE /api/admin/roles/{id}/                               401 403 403 403 403 204
 DELETE /api/auth/profile/avatar/                            401 200 200 200 200 200
 DELETE /api/chat/blocks/{user_id}/                          401 204 404 404 404 404
@@ -178,6 +188,7 @@ OBJECTS = [
     (r"/chat/invitations/\{id\}", "invitation"),
     (r"/chat/messages/\{id\}", "message"),
     (r"/admin/roles/\{id\}", "role"),
+    (r"/challenges/\{id\}", "challenge"),
 ]
 
 
@@ -290,6 +301,18 @@ def world(db, settings):
         chat_services.user_block(blocker=alice, user_id=oscar.pk)
         notify(user=alice, kind="test", title="CANARY-NOTE title", body="CANARY-NOTE body")
         role = access_services.role_create(actor=admin, name="Moderator", permissions=["chat.moderate"])
+        from django.utils import timezone
+
+        from lyceum.gamification.models import Challenge
+
+        challenge = Challenge.objects.create(
+            title="One lesson",
+            goal="lessons_completed",
+            target=1,
+            starts_at=timezone.now() - dt.timedelta(days=1),
+            ends_at=timezone.now() + dt.timedelta(days=6),
+            reward_points=5,
+        )
 
     objects = {
         "user": alice.pk,
@@ -308,6 +331,7 @@ def world(db, settings):
         "blocked": oscar.pk,
         "message": message.pk,
         "role": role.pk,
+        "challenge": challenge.pk,
         "staff": (course.pk, ta.pk),
     }
     tokens = {name: tokens_issue(user=user)["access"] for name, user in people.items()}

@@ -12,6 +12,8 @@ class Notification(models.Model):
         MESSAGE = "message", "New message"
         ENROLLMENT = "enrollment", "New student"
         QUIZ_GRADED = "quiz_graded", "Quiz graded"
+        ACHIEVEMENT = "achievement", "Achievement earned"
+        LEVEL_UP = "level_up", "Level reached"
         SYSTEM = "system", "System"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)

@@ -10,6 +10,7 @@ from lyceum.chat import presence
 from lyceum.chat.models import Participant
 from lyceum.courses import events as course_events
 from lyceum.courses.models import Course
+from lyceum.gamification import events as gamification_events
 from lyceum.quizzes import events as quiz_events
 
 from .models import Notification
@@ -64,7 +65,30 @@ def on_room_invitation(sender, *, room_name, invitee_ids, inviter_name, **kwargs
     )
 
 
+def on_achievement(sender, *, user_id, title, points, **kwargs) -> None:
+    # Neither kind is emailed: the bell item and the live push need only the user's id (one
+    # learning event can earn several badges at once, so no query per badge).
+    notify(
+        user=User(pk=user_id),
+        kind=Notification.Kind.ACHIEVEMENT,
+        title=f"Badge earned: {title}",
+        body=f"+{points} points." if points else "",
+        link=reverse("web:achievements"),
+    )
+
+
+def on_level_up(sender, *, user_id, level, title, **kwargs) -> None:
+    notify(
+        user=User(pk=user_id),
+        kind=Notification.Kind.LEVEL_UP,
+        title=f"Level {level} reached: {title}",
+        link=reverse("web:leaderboard"),
+    )
+
+
 def connect() -> None:
+    gamification_events.achievement_earned.connect(on_achievement, dispatch_uid="notifications.achievement")
+    gamification_events.level_up.connect(on_level_up, dispatch_uid="notifications.level_up")
     chat_events.message_created.connect(on_message, dispatch_uid="notifications.message")
     chat_events.room_invited.connect(on_room_invitation, dispatch_uid="notifications.invitation")
     course_events.course_enrolled.connect(on_enrollment, dispatch_uid="notifications.enrolled")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import chat_views, console_views, course_views, quiz_views, views
+from . import chat_views, console_views, course_views, gamification_views, quiz_views, views
 
 app_name = "web"
 
@@ -69,6 +69,9 @@ urlpatterns = [
         console_views.teach_course_people,
         name="teach_course_people",
     ),
+    path("leaderboard/", gamification_views.leaderboard, name="leaderboard"),
+    path("achievements/", gamification_views.achievements, name="achievements"),
+    path("challenges/<uuid:challenge_id>/complete/", views.challenge_complete, name="challenge_complete"),
     path("console/", console_views.console, name="console"),
     path("console/users/<uuid:user_id>/", console_views.console_user, name="console_user"),
     path("console/users/<uuid:user_id>/roles/", console_views.console_user_roles, name="console_user_roles"),

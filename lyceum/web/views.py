@@ -54,6 +54,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "enrollments": list(course_selectors.my_enrollments(user=user)[:6]),
         "open_quizzes": quiz_selectors.open_quizzes(user=user, limit=6),
         "notifications": list(notifications_for(user=user)[:5]),
+        "play": _play(user),
     }
     if can_teach(user):
         context["teaching"] = list(
@@ -63,6 +64,45 @@ def home(request: HttpRequest) -> HttpResponse:
         context["to_grade"] = list(to_grade[:5])
         context["to_grade_count"] = to_grade.count()
     return render(request, "web/dashboard.html", context)
+
+
+def _play(user) -> dict:
+    """The dashboard's strip: streak, level, this week's challenges (GET streak/, my-level/,
+    challenges/)."""
+    from lyceum.gamification import selectors as play
+    from lyceum.gamification.models import ChallengeCompletion, UserStreak
+
+    streak = UserStreak.objects.filter(user=user, course__isnull=True).first()
+    challenges = list(play.active_challenges()[:3])
+    progress = play.challenge_progress(user=user, challenges=challenges)
+    done = set(
+        ChallengeCompletion.objects.filter(user=user, challenge__in=challenges).values_list(
+            "challenge_id", flat=True
+        )
+    )
+    return {
+        "streak": streak.current if streak else 0,
+        "longest": streak.longest if streak else 0,
+        "status": play.level_status(user=user),
+        "challenges": [
+            {"challenge": c, "progress": progress[c.pk], "completed": c.pk in done} for c in challenges
+        ],
+    }
+
+
+@login_required
+@require_POST
+def challenge_complete(request: HttpRequest, challenge_id) -> HttpResponse:
+    from lyceum.core.exceptions import ApplicationError
+    from lyceum.gamification import services as play
+
+    try:
+        completion = play.challenge_complete(user=request.user, challenge_id=challenge_id)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"Challenge complete: +{completion.challenge.reward_points} points.")
+    return redirect("web:home")
 
 
 @login_required

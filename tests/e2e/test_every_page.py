@@ -94,6 +94,8 @@ def _learner_urls(base: str) -> dict[str, str]:
         "people": base + "/people/",
         "person": f"{base}/people/{instructor.pk}/",
         "notifications": base + "/notifications/",
+        "leaderboard": base + "/leaderboard/",
+        "achievements": base + "/achievements/",
         "profile": base + "/profile/",
         "profile-edit": base + "/profile/edit/",
         "teach-refused": base + "/teach/",
@@ -116,7 +118,13 @@ def test_every_page_fits_a_phone_and_passes_axe(demo, page, axe_page):
     log_in(axe_page, demo, "student", "learn-lyceum-2026")
     learner = _learner_urls(demo)
     for name, url in learner.items():
-        _check(axe_page, url, name, problems, shoot=name in {"home", "result", "people", "notifications"})
+        _check(
+            axe_page,
+            url,
+            name,
+            problems,
+            shoot=name in {"home", "result", "people", "notifications", "leaderboard", "achievements"},
+        )
     axe_page.emulate_media(color_scheme="dark")
     for name in ("home", "course", "lesson", "result", "chat-room", "notifications"):
         _check(axe_page, learner[name], f"dark-{name}", problems)

@@ -101,6 +101,12 @@ class Command(BaseCommand):
 
         quizzes = create_demo_quizzes(instructor=existing["instructor"])
         self.stdout.write(f"Demo quizzes: {len(quizzes)}, one in each demo course")
+        from lyceum.gamification.demo import create_demo_gamification
+
+        made = create_demo_gamification(course=courses[0])
+        self.stdout.write(
+            f"Demo leaderboard: {made['learners']} learners; {made['challenges']} challenge(s) running"
+        )
         from lyceum.chat.demo import create_demo_chat
 
         def chat() -> None:  # after the enrollment events have put the student in the course room

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("leaderboard/", views.GlobalLeaderboardView.as_view(), name="leaderboard"),
+    path("leaderboard/courses/<uuid:id>/", views.CourseLeaderboardView.as_view(), name="course_leaderboard"),
+    path("my-achievements/", views.MyAchievementsView.as_view(), name="my_achievements"),
+    path("streak/", views.StreakView.as_view(), name="streak"),
+    path("verify-streak/", views.VerifyStreakView.as_view(), name="verify_streak"),
+    path("my-points/", views.MyPointsView.as_view(), name="my_points"),
+    path("my-level/", views.MyLevelView.as_view(), name="my_level"),
+    path("challenges/", views.ChallengeListView.as_view(), name="challenges"),
+    path("challenges/<uuid:id>/complete/", views.ChallengeCompleteView.as_view(), name="challenge_complete"),
+]

@@ -1,0 +1,192 @@
+"""Every write of gamification: points (exactly once per source), achievements (at most once),
+streaks, challenges. Subscribers call these on domain events."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from lyceum.accounts.models import User
+from lyceum.core.events import publish
+from lyceum.core.exceptions import Conflict, NotFound
+
+from . import events, selectors
+from .models import Achievement, Challenge, ChallengeCompletion, PointsEntry, UserAchievement, UserStreak
+from .rules import holds
+
+# What each kind of activity pays.
+LESSON_POINTS = 10
+COURSE_POINTS = 100
+QUIZ_PASSED_POINTS = 20
+QUIZ_PERFECT_POINTS = 30
+
+
+def award(
+    *,
+    user_id: Any,
+    amount: int,
+    reason: str,
+    source: str,
+    course_id: Any = None,
+    quiz_id: Any = None,
+) -> bool:
+    """Pays ``amount`` for ``source`` unless it was paid already (the database's unique
+    constraint decides, so concurrent duplicates pay once). Returns whether it paid; a level
+    reached on the way is announced (``level_up``) after commit."""
+    if amount <= 0:
+        return False
+    with transaction.atomic():
+        # One award at a time per learner: the level crossed is then seen by exactly one award.
+        User.objects.select_for_update().filter(pk=user_id).values_list("pk", flat=True).first()
+        before = selectors.points_total(user_id=user_id)
+        try:
+            with transaction.atomic():
+                PointsEntry.objects.create(
+                    user_id=user_id,
+                    amount=amount,
+                    reason=reason,
+                    source=source,
+                    course_id=course_id,
+                    quiz_id=quiz_id,
+                )
+        except IntegrityError:
+            return False
+        level_before, level_after = selectors.level_for(before), selectors.level_for(before + amount)
+        if level_after is not None and (level_before is None or level_after.number > level_before.number):
+            publish(events.level_up, user_id=user_id, level=level_after.number, title=level_after.title)
+    return True
+
+
+def _local_day(user: User, moment: dt.datetime | None = None) -> dt.date:
+    """The day it is (or was, at ``moment``) where the user lives."""
+    profile = getattr(user, "profile", None)
+    name = getattr(profile, "timezone", "") or "UTC"
+    try:
+        zone = zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        zone = dt.UTC
+    return (moment or timezone.now()).astimezone(zone).date()
+
+
+def _touch(streak: UserStreak, day: dt.date) -> bool:
+    """Counts ``day`` as active; returns whether anything changed."""
+    if streak.last_active_day == day:
+        return False
+    if streak.last_active_day is not None and day < streak.last_active_day:
+        return False  # an event from an earlier day arriving late: the streak has moved on
+    if streak.last_active_day == day - dt.timedelta(days=1):
+        streak.current += 1
+    else:
+        streak.current = 1
+    streak.longest = max(streak.longest, streak.current)
+    streak.last_active_day = day
+    return True
+
+
+def _streak_row(user_id: Any, course_id: Any) -> UserStreak:
+    """The user's streak row, locked (made if missing, safely under concurrency)."""
+    rows = UserStreak.objects.select_for_update()
+    found = rows.filter(user_id=user_id, course_id=course_id).first()
+    if found is not None:
+        return found
+    try:
+        with transaction.atomic():
+            return UserStreak.objects.create(user_id=user_id, course_id=course_id)
+    except IntegrityError:
+        return rows.get(user_id=user_id, course_id=course_id)
+
+
+@transaction.atomic
+def streak_record_activity(*, user: User, course_id: Any = None, moment: dt.datetime | None = None) -> None:
+    """Activity at ``moment`` (now): extends the overall streak and the course's, once a day,
+    counted in the user's own time zone."""
+    day = _local_day(user, moment)
+    for scope in {None, course_id} if course_id else {None}:
+        streak = _streak_row(user.pk, scope)
+        if _touch(streak, day):
+            streak.save(update_fields=["current", "longest", "last_active_day", "updated_at"])
+
+
+@transaction.atomic
+def streak_verify(*, user: User) -> list[UserStreak]:
+    """Checks the user's streaks against today in their time zone: a streak whose last active
+    day is before yesterday is broken (current 0). Safe to call any number of times."""
+    today = _local_day(user)
+    streaks = list(UserStreak.objects.select_for_update().filter(user=user).select_related("course"))
+    for streak in streaks:
+        if (
+            streak.current
+            and streak.last_active_day is not None
+            and streak.last_active_day < today - dt.timedelta(days=1)
+        ):
+            streak.current = 0
+            streak.save(update_fields=["current", "updated_at"])
+    return streaks
+
+
+def achievements_evaluate(*, user: User) -> list[Achievement]:
+    """Awards every active achievement whose rule now holds and that the user lacks (at most
+    once each, whatever runs at the same time); returns those newly earned."""
+    earned_ids = set(UserAchievement.objects.filter(user=user).values_list("achievement_id", flat=True))
+    pending = [a for a in Achievement.objects.filter(is_active=True) if a.pk not in earned_ids]
+    if not pending:
+        return []
+    facts = selectors.facts_for(user=user)
+    new: list[Achievement] = []
+    for achievement in pending:
+        if not holds(achievement.rule, facts):
+            continue
+        with transaction.atomic():
+            try:
+                with transaction.atomic():
+                    UserAchievement.objects.create(user=user, achievement=achievement)
+            except IntegrityError:
+                continue  # earned at the same moment elsewhere
+            publish(
+                events.achievement_earned,
+                user_id=user.pk,
+                achievement_id=achievement.pk,
+                title=achievement.title,
+                points=achievement.points,
+            )
+        new.append(achievement)
+        award(
+            user_id=user.pk,
+            amount=achievement.points,
+            reason=PointsEntry.Reason.ACHIEVEMENT,
+            source=f"achievement:{achievement.pk}",
+        )
+    return new
+
+
+def challenge_complete(*, user: User, challenge_id: Any) -> ChallengeCompletion:
+    """Pays the challenge's reward once, and only if its goal is met within its window."""
+    now = timezone.now()
+    challenge = Challenge.objects.filter(pk=challenge_id).first()
+    if challenge is None:
+        raise NotFound("No such challenge.")
+    if not challenge.starts_at <= now:
+        raise Conflict("This challenge has not started.", code="challenge_not_started")
+    progress = selectors.challenge_progress(user=user, challenges=[challenge])[challenge.pk]
+    if progress < challenge.target:
+        raise Conflict(
+            f"Not there yet: {progress} of {challenge.target}.",
+            code="challenge_not_met",
+            extra={"progress": progress},
+        )
+    with transaction.atomic():
+        completion, created = ChallengeCompletion.objects.get_or_create(user=user, challenge=challenge)
+        if not created:
+            raise Conflict("You completed this challenge already.", code="challenge_completed")
+        award(
+            user_id=user.pk,
+            amount=challenge.reward_points,
+            reason=PointsEntry.Reason.CHALLENGE,
+            source=f"challenge:{challenge.pk}",
+            course_id=challenge.course_id,
+        )
+    return completion
