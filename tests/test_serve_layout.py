@@ -58,6 +58,7 @@ def layout(tmp_path_factory):
     ]
     server = Server(argv, env)
     with server:
+        _until_sockets_answer(server, seeded)
         yield server, seeded
     # Nothing of the layout outlives the command (the group's last members may take a moment).
     deadline = time.monotonic() + 30
@@ -72,6 +73,28 @@ def layout(tmp_path_factory):
             ["ps", "-o", "pid,args", "-g", str(server.process.pid)], capture_output=True, text=True
         )
         pytest.fail(f"processes outlived `manage.py serve`:\n{left.stdout}")
+
+
+def _until_sockets_answer(server, seeded, seconds: float = 60) -> None:
+    """The harness waits for HTTP (gunicorn); the uvicorn processes behind /ws/ may still be
+    starting on a busy machine (nginx answers 502 until then): wait for a socket handshake."""
+
+    async def handshake() -> None:
+        url = ws_url(server, "/ws/account/", seeded["alice"])
+        async with websockets.connect(url, origin=server.base_url):
+            pass
+
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            run_async(handshake())
+            return
+        except (websockets.exceptions.InvalidStatus, OSError, TimeoutError) as error:
+            if time.monotonic() > deadline:
+                server.log.seek(0)
+                log = server.log.read().decode(errors="replace")[-3000:]
+                pytest.fail(f"/ws/ never answered ({error}); the layout's output:\n{log}")
+            time.sleep(0.5)
 
 
 async def _next(socket, kind):

@@ -175,6 +175,10 @@ class Command(BaseCommand):
                 "false",
                 "--lifespan",
                 "off",
+                # uvicorn kills a worker that misses its health check (5 s by default), and with it
+                # every socket it holds: on a busy two-core machine a slow answer is not a hang.
+                "--timeout-worker-healthcheck",
+                "30",
                 "--proxy-headers",
                 "--forwarded-allow-ips",
                 "*",
