@@ -116,7 +116,9 @@ def streak_verify(*, user: User) -> list[UserStreak]:
     """Checks the user's streaks against today in their time zone: a streak whose last active
     day is before yesterday is broken (current 0). Safe to call any number of times."""
     today = _local_day(user)
-    streaks = list(UserStreak.objects.select_for_update().filter(user=user).select_related("course"))
+    streaks = list(
+        UserStreak.objects.select_for_update(of=("self",)).filter(user=user).select_related("course")
+    )
     for streak in streaks:
         if (
             streak.current
