@@ -23,37 +23,63 @@
     return type === "numeric" ? {number: value.trim() === "" ? null : value.trim()} : {text: value};
   }
 
+  // "All answers saved." only when nothing waits: no answer typed but not yet sent (the 600 ms
+  // pause) and no save on its way. Saves of one question go one after another, each sending the
+  // answer as it is then, so a slow older save never lands after a newer one.
   const timers = new Map();
-  async function save(fieldset) {
+  const waiting = new Set();
+  const chains = new Map();
+  let inFlight = 0;
+  function showState() {
+    if (waiting.size || inFlight) state.textContent = "Saving…";
+  }
+  async function send(fieldset) {
     const answers = {};
     answers[fieldset.dataset.question] = answerOf(fieldset);
-    state.textContent = "Saving…";
-    const reply = await fetch(form.dataset.saveUrl, {
-      method: "PUT", credentials: "same-origin",
-      // Only the attempt's progress comes back (RFC 7240): the page has the questions already.
-      headers: {"Content-Type": "application/json", "X-CSRFToken": csrf, "Prefer": "return=minimal"},
-      body: JSON.stringify({answers: answers}),
-    });
-    if (reply.ok) {
-      const body = await reply.json();
-      state.textContent = "All answers saved.";
-      if (sequential) {
-        form.querySelectorAll("fieldset[data-index]").forEach((other) => {
-          if (Number(other.dataset.index) < body.position) other.disabled = true;
-        });
+    inFlight += 1;
+    showState();
+    try {
+      const reply = await fetch(form.dataset.saveUrl, {
+        method: "PUT", credentials: "same-origin",
+        // Only the attempt's progress comes back (RFC 7240): the page has the questions already.
+        headers: {"Content-Type": "application/json", "X-CSRFToken": csrf, "Prefer": "return=minimal"},
+        body: JSON.stringify({answers: answers}),
+      });
+      if (reply.ok) {
+        const body = await reply.json();
+        if (inFlight === 1 && !waiting.size) state.textContent = "All answers saved.";
+        if (sequential) {
+          form.querySelectorAll("fieldset[data-index]").forEach((other) => {
+            if (Number(other.dataset.index) < body.position) other.disabled = true;
+          });
+        }
+      } else {
+        const body = await reply.json().catch(() => ({}));
+        const error = body.error || {};
+        state.textContent = error.message || "Your answer could not be saved.";
+        if (error.code === "time_up" || error.code === "attempt_submitted") window.location.reload();
       }
-    } else {
-      const body = await reply.json().catch(() => ({}));
-      const error = body.error || {};
-      state.textContent = error.message || "Your answer could not be saved.";
-      if (error.code === "time_up" || error.code === "attempt_submitted") window.location.reload();
+    } catch (error) {
+      state.textContent = "Your answer could not be saved: check your connection.";
+    } finally {
+      inFlight -= 1;
     }
+  }
+  function save(fieldset) {
+    const next = (chains.get(fieldset) || Promise.resolve()).then(() => send(fieldset));
+    chains.set(fieldset, next);
+    return next;
   }
   form.addEventListener("input", (event) => {
     const fieldset = event.target.closest("fieldset[data-question]");
     if (!fieldset) return;
     clearTimeout(timers.get(fieldset));
-    timers.set(fieldset, setTimeout(() => save(fieldset), 600));
+    waiting.add(fieldset);
+    showState();
+    timers.set(fieldset, setTimeout(() => {
+      waiting.delete(fieldset);
+      save(fieldset);
+    }, 600));
   });
   function isAnswered(fieldset) {
     const answer = answerOf(fieldset);
