@@ -160,13 +160,19 @@ class BoardRow:
     points: int
 
 
-def _board(*, course_id: Any = None, period: str = "all") -> QuerySet:
+def _entries(course_id: Any, period: str) -> QuerySet[PointsEntry]:
+    """The ledger rows a board counts: in the course (if any), since the period began."""
     entries = PointsEntry.objects.all()
     if course_id is not None:
         entries = entries.filter(course_id=course_id)
     start = period_start(period)
     if start is not None:
         entries = entries.filter(created_at__gte=start)
+    return entries
+
+
+def _board(*, course_id: Any = None, period: str = "all") -> QuerySet:
+    entries = _entries(course_id, period)
     # Standard competition ranking ("1224"): equal points share a rank, the next rank skips.
     return (
         entries.values("user_id", "user__username", "user__first_name", "user__last_name")
@@ -186,13 +192,7 @@ def board_top(*, course_id: Any = None, period: str = "all", limit: int = 100) -
 
 
 def _totals(*, course_id: Any = None, period: str = "all") -> QuerySet:
-    entries = PointsEntry.objects.all()
-    if course_id is not None:
-        entries = entries.filter(course_id=course_id)
-    start = period_start(period)
-    if start is not None:
-        entries = entries.filter(created_at__gte=start)
-    return entries.values("user_id").annotate(points=Sum("amount"))
+    return _entries(course_id, period).values("user_id").annotate(points=Sum("amount"))
 
 
 def _points_of(user: User, course_id: Any, period: str) -> int | None:
