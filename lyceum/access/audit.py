@@ -20,10 +20,10 @@ SAFE_METHODS = {"GET", "HEAD", "OPTIONS", "TRACE"}
 
 @dataclass
 class Origin:
-    ip: str | None = None
-    user_agent: str = ""
-    method: str = ""
-    path: str = ""
+    """The current request, as far as the audit log cares. Where it came from is worked out
+    only when an entry is written: most requests write none."""
+
+    request: HttpRequest | None = None
     recorded: list[str] = field(default_factory=list)
     # The admin permissions this request was allowed by (``checks.has_permission`` notes them).
     used: set[str] = field(default_factory=set)
@@ -48,10 +48,7 @@ def record(
         target_id=str(target.pk) if target is not None else "",
         target_repr=str(target)[:200] if target is not None else "",
         details=details or {},
-        ip=origin.ip,
-        user_agent=origin.user_agent,
-        method=origin.method,
-        path=origin.path,
+        **_where(origin.request),
     )
     origin.recorded.append(action)
     return entry
@@ -79,6 +76,18 @@ def _succeeded(request: HttpRequest, response: HttpResponse) -> bool:
     return 300 <= response.status_code < 400
 
 
+def _where(request: HttpRequest | None) -> dict[str, Any]:
+    """Where an action came from: address, user agent, method and path (blank outside a request)."""
+    if request is None:
+        return {}
+    return {
+        "ip": _client_ip(request),
+        "user_agent": request.headers.get("User-Agent", "")[:300],
+        "method": request.method or "",
+        "path": request.path[:300],
+    }
+
+
 def _client_ip(request: HttpRequest) -> str | None:
     from lyceum.accounts.throttling import client_address
 
@@ -97,17 +106,12 @@ class AuditMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        origin = Origin(
-            ip=_client_ip(request),
-            user_agent=request.headers.get("User-Agent", "")[:300],
-            method=request.method or "",
-            path=request.path[:300],
-        )
+        origin = Origin(request=request)
         token = _origin.set(origin)
         try:
             response = self.get_response(request)
             if (
-                origin.method not in SAFE_METHODS
+                request.method not in SAFE_METHODS
                 and not origin.recorded
                 and not origin.unchanged
                 and _succeeded(request, response)

@@ -115,6 +115,14 @@ def can_manage_course_of(user: Any, course_id: Any, instructor_id: Any) -> bool:
     return has_permission(user, "courses.manage_all") or staff_role(user, course_id) == CO_INSTRUCTOR
 
 
+def can_choose_staff_of(user: Any, instructor_id: Any) -> bool:
+    """Adds and removes a course's co-instructors and TAs: its owner or whoever manages every
+    course (co-instructors do not)."""
+    if user is None or not user.is_authenticated:
+        return False
+    return str(instructor_id) == str(user.pk) or has_permission(user, "courses.manage_all")
+
+
 def can_teach_course_of(user: Any, course_id: Any, instructor_id: Any) -> bool:
     """Sees the course's students' attempts and progress and grades them: the course's
     managers and its teaching assistants."""

@@ -260,10 +260,7 @@ def course_for_staff(actor: User, course_id: Any):
     from lyceum.courses.models import Course
 
     course = Course.objects.filter(pk=course_id).first()
-    # Only the course's owner (or an admin) chooses its staff; co-instructors do not.
-    if course is None or not (
-        str(course.instructor_id) == str(actor.pk) or checks.has_permission(actor, "courses.manage_all")
-    ):
+    if course is None or not checks.can_choose_staff_of(actor, course.instructor_id):
         raise NotFound("No such course among yours.")
     return course
 

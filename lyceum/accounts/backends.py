@@ -4,7 +4,16 @@ from django.contrib.auth.backends import ModelBackend
 from django.db.models import Q
 from django.http import HttpRequest
 
+from lyceum.core.exceptions import AuthenticationError
+
 from .models import User
+
+
+def account_suspended() -> AuthenticationError:
+    """The refusal a suspended user gets on signing in, by password or by Google."""
+    return AuthenticationError(
+        "This account is suspended. Contact the site's administrators.", code="account_suspended"
+    )
 
 
 class EmailOrUsernameBackend(ModelBackend):
@@ -29,11 +38,7 @@ class EmailOrUsernameBackend(ModelBackend):
             return None
         if user.suspended_at is not None:
             # Only someone who knows the password learns that the account is suspended.
-            from lyceum.core.exceptions import AuthenticationError
-
-            raise AuthenticationError(
-                "This account is suspended. Contact the site's administrators.", code="account_suspended"
-            )
+            raise account_suspended()
         return user if self.user_can_authenticate(user) else None
 
     def get_user(self, user_id):

@@ -34,6 +34,7 @@ from lyceum.core.exceptions import AuthenticationError, Conflict
 
 from . import emails, events
 from .authentication import FAMILY_CLAIM, ISSUED_CLAIM
+from .backends import account_suspended
 from .google import GoogleIdTokenVerifier
 from .models import Role, RotatedRefreshToken, User, UserProfile, UserRole
 from .throttling import LoginGuard
@@ -297,9 +298,7 @@ def google_sign_in(*, id_token: str, verifier: GoogleIdTokenVerifier | None = No
             google_subject=identity.subject,
         )
     if user.suspended_at is not None:
-        raise AuthenticationError(
-            "This account is suspended. Contact the site's administrators.", code="account_suspended"
-        )
+        raise account_suspended()
     if not user.is_active:
         raise AuthenticationError("This account is disabled.", code="user_inactive")
     return user, created
@@ -529,5 +528,6 @@ def role_assign(*, user: User, role_slugs: Iterable[str], assigned_by: User | No
         [UserRole(user=user, role=role, assigned_by=assigned_by) for role in roles.values()],
         ignore_conflicts=True,
     )
-    user.__dict__.pop("role_slugs", None)
-    user.__dict__.pop("_access", None)
+    from lyceum.access.checks import forget
+
+    forget(user)

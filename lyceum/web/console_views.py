@@ -13,7 +13,7 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods, require_POST
 
 from lyceum.access import audit, selectors, services
-from lyceum.access.checks import has_permission
+from lyceum.access.checks import can_choose_staff_of, has_permission
 from lyceum.access.guards import permission_required
 from lyceum.access.registry import PERMISSIONS, STAFF_ROLES
 from lyceum.accounts.models import Role
@@ -197,9 +197,7 @@ def teach_course_people(request: HttpRequest, course_id) -> HttpResponse:
     course = Course.objects.filter(pk=course_id).first()
     if course is None or not can_teach_course(request.user, course):
         raise NotFound("No such course among those you teach.")
-    owner = str(course.instructor_id) == str(request.user.pk) or has_permission(
-        request.user, "courses.manage_all"
-    )
+    owner = can_choose_staff_of(request.user, course.instructor_id)
     form = StaffForm(request.POST or None)
     if request.method == "POST" and owner:
         if request.POST.get("remove"):
