@@ -12,7 +12,15 @@ from django.utils import timezone
 
 from lyceum.accounts.models import User
 
-from .models import Challenge, Level, PointsEntry, UserStreak
+from .models import (
+    Achievement,
+    Challenge,
+    ChallengeCompletion,
+    Level,
+    PointsEntry,
+    UserAchievement,
+    UserStreak,
+)
 from .rules import Facts
 
 
@@ -107,12 +115,56 @@ def facts_for(*, user: User) -> Facts:
     )
 
 
+@dataclass
+class Board:
+    top: list[BoardRow]
+    me: BoardRow | None
+    neighbours: list[BoardRow]
+
+
+def board(*, user: User, course_id: Any = None, period: str = "all", limit: int = 100) -> Board:
+    """What a leaderboard shows ``user``: the top, their row and their neighbours."""
+    mine = board_row_of(user=user, course_id=course_id, period=period)
+    return Board(
+        top=board_top(course_id=course_id, period=period, limit=limit),
+        me=mine,
+        neighbours=board_neighbours(user=user, course_id=course_id, period=period, mine=mine) if mine else [],
+    )
+
+
+def achievements_for(*, user: User) -> list[Achievement]:
+    """Every active achievement, each with ``earned_at`` (None while locked)."""
+    earned = dict(UserAchievement.objects.filter(user=user).values_list("achievement_id", "earned_at"))
+    achievements = list(Achievement.objects.filter(is_active=True))
+    for achievement in achievements:
+        achievement.earned_at = earned.get(achievement.pk)
+    return achievements
+
+
 # --- challenges ---------------------------------------------------------------------------------
 
 
 def active_challenges(*, at: dt.datetime | None = None) -> QuerySet[Challenge]:
     now = at or timezone.now()
     return Challenge.objects.filter(starts_at__lte=now, ends_at__gt=now).select_related("course")
+
+
+@dataclass
+class ChallengeRow:
+    challenge: Challenge
+    progress: int
+    completed: bool
+
+
+def challenge_rows(*, user: User, challenges: list[Challenge]) -> list[ChallengeRow]:
+    """Each challenge with the user's progress and whether its reward was paid."""
+    progress = challenge_progress(user=user, challenges=challenges)
+    done = set(
+        ChallengeCompletion.objects.filter(user=user, challenge__in=challenges).values_list(
+            "challenge_id", flat=True
+        )
+    )
+    return [ChallengeRow(c, progress[c.pk], c.pk in done) for c in challenges]
 
 
 def challenge_progress(*, user: User, challenges: list[Challenge]) -> dict[Any, int]:
@@ -212,18 +264,18 @@ def board_row_of(*, user: User, course_id: Any = None, period: str = "all") -> B
 
 
 def board_neighbours(
-    *, user: User, course_id: Any = None, period: str = "all", around: int = 2
+    *, user: User, course_id: Any = None, period: str = "all", around: int = 2, mine: BoardRow | None = None
 ) -> list[BoardRow]:
     """The user's row with ``around`` rows above and below, in board order (points, then
-    username), read as one slice of the board."""
-    points = _points_of(user, course_id, period)
-    if points is None:
+    username), read as one slice of the board. ``mine`` is the user's row if already read."""
+    mine = mine or board_row_of(user=user, course_id=course_id, period=period)
+    if mine is None:
         return []
-    totals = _totals(course_id=course_id, period=period)
-    position = (
-        totals.filter(points__gt=points).count()
-        + totals.filter(points=points, user__username__lt=user.username).count()
+    # Those ahead, then those with as many points whose username sorts first.
+    tied_before = _totals(course_id=course_id, period=period).filter(
+        points=mine.points, user__username__lt=user.username
     )
+    position = mine.rank - 1 + tied_before.count()
     start = max(0, position - around)
     return [
         _row(values) for values in _board(course_id=course_id, period=period)[start : position + around + 1]

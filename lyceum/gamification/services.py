@@ -55,7 +55,11 @@ def award(
                 )
         except IntegrityError:
             return False
-        level_before, level_after = selectors.level_for(before), selectors.level_for(before + amount)
+        table = selectors.levels()
+        level_before, level_after = (
+            selectors.level_for(before, table),
+            selectors.level_for(before + amount, table),
+        )
         if level_after is not None and (level_before is None or level_after.number > level_before.number):
             publish(events.level_up, user_id=user_id, level=level_after.number, title=level_after.title)
     return True

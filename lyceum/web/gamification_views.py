@@ -8,7 +8,6 @@ from django.shortcuts import render
 
 from lyceum.courses.models import CourseEnrollment
 from lyceum.gamification import selectors
-from lyceum.gamification.models import Achievement, UserAchievement
 
 
 @login_required
@@ -23,7 +22,7 @@ def leaderboard(request: HttpRequest) -> HttpResponse:
         .order_by("course__title")
     ]
     course = next((c for c in my_courses if str(c.pk) == request.GET.get("course", "")), None)
-    course_id = course.pk if course else None
+    shown = selectors.board(user=request.user, course_id=course.pk if course else None, period=period)
     return render(
         request,
         "web/gamification/leaderboard.html",
@@ -32,9 +31,9 @@ def leaderboard(request: HttpRequest) -> HttpResponse:
             "periods": [("all", "All time"), ("week", "This week"), ("month", "This month")],
             "course": course,
             "my_courses": my_courses,
-            "top": selectors.board_top(course_id=course_id, period=period, limit=100),
-            "me": selectors.board_row_of(user=request.user, course_id=course_id, period=period),
-            "neighbours": selectors.board_neighbours(user=request.user, course_id=course_id, period=period),
+            "top": shown.top,
+            "me": shown.me,
+            "neighbours": shown.neighbours,
             "status": selectors.level_status(user=request.user),
         },
     )
@@ -42,15 +41,13 @@ def leaderboard(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def achievements(request: HttpRequest) -> HttpResponse:
-    earned = dict(
-        UserAchievement.objects.filter(user=request.user).values_list("achievement_id", "earned_at")
-    )
-    badges = list(Achievement.objects.filter(is_active=True))
-    for badge in badges:
-        badge.earned_at = earned.get(badge.pk)
-    badges.sort(key=lambda badge: badge.earned_at is None)
+    badges = sorted(selectors.achievements_for(user=request.user), key=lambda badge: badge.earned_at is None)
     return render(
         request,
         "web/gamification/achievements.html",
-        {"badges": badges, "earned": len(earned), "status": selectors.level_status(user=request.user)},
+        {
+            "badges": badges,
+            "earned": sum(badge.earned_at is not None for badge in badges),
+            "status": selectors.level_status(user=request.user),
+        },
     )

@@ -70,23 +70,14 @@ def _play(user) -> dict:
     """The dashboard's strip: streak, level, this week's challenges (GET streak/, my-level/,
     challenges/)."""
     from lyceum.gamification import selectors as play
-    from lyceum.gamification.models import ChallengeCompletion, UserStreak
+    from lyceum.gamification.models import UserStreak
 
     streak = UserStreak.objects.filter(user=user, course__isnull=True).first()
-    challenges = list(play.active_challenges()[:3])
-    progress = play.challenge_progress(user=user, challenges=challenges)
-    done = set(
-        ChallengeCompletion.objects.filter(user=user, challenge__in=challenges).values_list(
-            "challenge_id", flat=True
-        )
-    )
     return {
         "streak": streak.current if streak else 0,
         "longest": streak.longest if streak else 0,
         "status": play.level_status(user=user),
-        "challenges": [
-            {"challenge": c, "progress": progress[c.pk], "completed": c.pk in done} for c in challenges
-        ],
+        "challenges": play.challenge_rows(user=user, challenges=list(play.active_challenges()[:3])),
     }
 
 

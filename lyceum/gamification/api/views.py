@@ -13,7 +13,6 @@ from lyceum.courses.models import Course, CourseEnrollment
 from lyceum.courses.permissions import can_teach_course
 
 from .. import selectors, services
-from ..models import Achievement, ChallengeCompletion, UserAchievement
 from . import serializers as s
 
 PERIOD = OpenApiParameter(
@@ -35,14 +34,14 @@ def _period(request: Request) -> str:
 
 def _board(request: Request, *, scope: str, course_id=None) -> Response:
     period = _period(request)
-    user = request.user
+    shown = selectors.board(user=request.user, course_id=course_id, period=period)
     data = {
         "scope": scope,
         "period": period,
         "ranking": "standard competition (1224)",
-        "top": selectors.board_top(course_id=course_id, period=period, limit=100),
-        "me": selectors.board_row_of(user=user, course_id=course_id, period=period),
-        "neighbours": selectors.board_neighbours(user=user, course_id=course_id, period=period),
+        "top": shown.top,
+        "me": shown.me,
+        "neighbours": shown.neighbours,
     }
     return Response(s.BoardSerializer(data).data)
 
@@ -82,12 +81,7 @@ class MyAchievementsView(APIView):
         tags=["gamification"],
     )
     def get(self, request: Request) -> Response:
-        earned = dict(
-            UserAchievement.objects.filter(user=request.user).values_list("achievement_id", "earned_at")
-        )
-        achievements = list(Achievement.objects.filter(is_active=True))
-        for achievement in achievements:
-            achievement.earned_at = earned.get(achievement.pk)
+        achievements = selectors.achievements_for(user=request.user)
         return Response(
             s.AchievementStatusSerializer(achievements, many=True, context={"request": request}).data
         )
@@ -153,14 +147,7 @@ class ChallengeListView(APIView):
         tags=["gamification"],
     )
     def get(self, request: Request) -> Response:
-        challenges = list(selectors.active_challenges())
-        progress = selectors.challenge_progress(user=request.user, challenges=challenges)
-        done = set(
-            ChallengeCompletion.objects.filter(user=request.user, challenge__in=challenges).values_list(
-                "challenge_id", flat=True
-            )
-        )
-        rows = [{"challenge": c, "progress": progress[c.pk], "completed": c.pk in done} for c in challenges]
+        rows = selectors.challenge_rows(user=request.user, challenges=list(selectors.active_challenges()))
         return Response(s.ChallengeSerializer(rows, many=True).data)
 
 
@@ -173,10 +160,5 @@ class ChallengeCompleteView(APIView):
     )
     def post(self, request: Request, id) -> Response:
         completion = services.challenge_complete(user=request.user, challenge_id=id)
-        progress = selectors.challenge_progress(user=request.user, challenges=[completion.challenge])
-        row = {
-            "challenge": completion.challenge,
-            "progress": progress[completion.challenge_id],
-            "completed": True,
-        }
+        (row,) = selectors.challenge_rows(user=request.user, challenges=[completion.challenge])
         return Response(s.ChallengeSerializer(row).data)
