@@ -239,6 +239,12 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     CHANNEL_LAYERS = {"default": {"BACKEND": "lyceum.core.layers.InMemoryChannelLayer"}}
 
+# Points leaderboards: Redis sorted sets with REDIS_URL, else sums of the ledger in SQL
+# (lyceum/gamification/boards.py).
+LEADERBOARD_BACKEND = env_str("LEADERBOARD_BACKEND", "redis" if REDIS_URL else "sql")
+if LEADERBOARD_BACKEND not in ("sql", "redis") or (LEADERBOARD_BACKEND == "redis" and not REDIS_URL):
+    raise ImproperlyConfigured("LEADERBOARD_BACKEND is sql, or redis with REDIS_URL set")
+
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL or "memory://")
 CELERY_RESULT_BACKEND = None
 # Without a broker, tasks run in-process at once, so the embedded default needs no worker.

@@ -6,11 +6,13 @@ from __future__ import annotations
 import datetime as dt
 import random
 
+from django.db import transaction
 from django.utils import timezone
 
 from lyceum.accounts.models import User
 from lyceum.courses.models import Course
 
+from . import boards
 from .models import Achievement, Challenge, Level, PointsEntry, UserAchievement
 
 LEARNERS = 24
@@ -79,6 +81,7 @@ def create_demo_gamification(*, course: Course) -> dict:
                 )
             )
     PointsEntry.objects.bulk_create(entries, ignore_conflicts=True)
+    transaction.on_commit(boards.rebuild_if_kept)  # bulk rows bypass the awards that write boards
     first = Achievement.objects.filter(slug="first-lesson").first()
     if first is not None:
         UserAchievement.objects.bulk_create(

@@ -6,12 +6,12 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet, Sum, Window
-from django.db.models.functions import Rank
+from django.db.models import QuerySet, Sum
 from django.utils import timezone
 
 from lyceum.accounts.models import User
 
+from . import boards
 from .models import (
     Achievement,
     Challenge,
@@ -90,12 +90,13 @@ def facts_for(*, user: User) -> Facts:
         return max(UserStreak.objects.filter(user=user).values_list("longest", flat=True), default=0)
 
     def best_course_rank() -> int | None:
+        # From the ledger, whatever serves the boards: a badge is decided on exact figures.
         ranks = [
             row.rank
             for course_id in PointsEntry.objects.filter(user=user, course__isnull=False)
             .values_list("course_id", flat=True)
             .distinct()
-            if (row := board_row_of(user=user, course_id=course_id, period="all")) is not None
+            if (row := boards.SQL.row_of(user=user, course_id=course_id)) is not None
         ]
         return min(ranks, default=None)
 
@@ -112,23 +113,6 @@ def facts_for(*, user: User) -> Facts:
             "points": lambda: points_total(user_id=user.pk),
             "best_course_rank": best_course_rank,
         }
-    )
-
-
-@dataclass
-class Board:
-    top: list[BoardRow]
-    me: BoardRow | None
-    neighbours: list[BoardRow]
-
-
-def board(*, user: User, course_id: Any = None, period: str = "all", limit: int = 100) -> Board:
-    """What a leaderboard shows ``user``: the top, their row and their neighbours."""
-    mine = board_row_of(user=user, course_id=course_id, period=period)
-    return Board(
-        top=board_top(course_id=course_id, period=period, limit=limit),
-        me=mine,
-        neighbours=board_neighbours(user=user, course_id=course_id, period=period, mine=mine) if mine else [],
     )
 
 
@@ -187,96 +171,14 @@ def challenge_progress(*, user: User, challenges: list[Challenge]) -> dict[Any, 
     return progress
 
 
-# --- leaderboards (the SQL backend) -------------------------------------------------------------
+# --- leaderboards ------------------------------------------------------------------------------
 
-PERIODS = ("all", "week", "month")
-
-
-def period_start(period: str, now: dt.datetime | None = None) -> dt.datetime | None:
-    """Boards of this week start on Monday 00:00 UTC, of this month on the 1st 00:00 UTC."""
-    now = (now or timezone.now()).astimezone(dt.UTC)
-    midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
-    if period == "week":
-        return midnight - dt.timedelta(days=midnight.weekday())
-    if period == "month":
-        return midnight.replace(day=1)
-    return None
+PERIODS = boards.PERIODS
 
 
-@dataclass
-class BoardRow:
-    rank: int
-    user_id: Any
-    username: str
-    display_name: str
-    points: int
-
-
-def _entries(course_id: Any, period: str) -> QuerySet[PointsEntry]:
-    """The ledger rows a board counts: in the course (if any), since the period began."""
-    entries = PointsEntry.objects.all()
-    if course_id is not None:
-        entries = entries.filter(course_id=course_id)
-    start = period_start(period)
-    if start is not None:
-        entries = entries.filter(created_at__gte=start)
-    return entries
-
-
-def _board(*, course_id: Any = None, period: str = "all") -> QuerySet:
-    entries = _entries(course_id, period)
-    # Standard competition ranking ("1224"): equal points share a rank, the next rank skips.
-    return (
-        entries.values("user_id", "user__username", "user__first_name", "user__last_name")
-        .annotate(points=Sum("amount"))
-        .annotate(rank=Window(Rank(), order_by=[Sum("amount").desc()]))
-        .order_by("rank", "user__username")
-    )
-
-
-def _row(values: dict) -> BoardRow:
-    name = f"{values['user__first_name']} {values['user__last_name']}".strip() or values["user__username"]
-    return BoardRow(values["rank"], values["user_id"], values["user__username"], name, values["points"])
-
-
-def board_top(*, course_id: Any = None, period: str = "all", limit: int = 100) -> list[BoardRow]:
-    return [_row(values) for values in _board(course_id=course_id, period=period)[:limit]]
-
-
-def _totals(*, course_id: Any = None, period: str = "all") -> QuerySet:
-    return _entries(course_id, period).values("user_id").annotate(points=Sum("amount"))
-
-
-def _points_of(user: User, course_id: Any, period: str) -> int | None:
-    found = (
-        _totals(course_id=course_id, period=period).filter(user_id=user.pk).values_list("points", flat=True)
-    )
-    return next(iter(found), None)
-
-
-def board_row_of(*, user: User, course_id: Any = None, period: str = "all") -> BoardRow | None:
-    """The user's place (None without points on this board): rank = 1 + how many have more."""
-    points = _points_of(user, course_id, period)
-    if points is None:
-        return None
-    ahead = _totals(course_id=course_id, period=period).filter(points__gt=points).count()
-    return BoardRow(ahead + 1, user.pk, user.username, user.display_name, points)
-
-
-def board_neighbours(
-    *, user: User, course_id: Any = None, period: str = "all", around: int = 2, mine: BoardRow | None = None
-) -> list[BoardRow]:
-    """The user's row with ``around`` rows above and below, in board order (points, then
-    username), read as one slice of the board. ``mine`` is the user's row if already read."""
-    mine = mine or board_row_of(user=user, course_id=course_id, period=period)
-    if mine is None:
-        return []
-    # Those ahead, then those with as many points whose username sorts first.
-    tied_before = _totals(course_id=course_id, period=period).filter(
-        points=mine.points, user__username__lt=user.username
-    )
-    position = mine.rank - 1 + tied_before.count()
-    start = max(0, position - around)
-    return [
-        _row(values) for values in _board(course_id=course_id, period=period)[start : position + around + 1]
-    ]
+def board(
+    *, user: User, course_id: Any = None, period: str = "all", limit: int = 100, around: int = 2
+) -> boards.Board:
+    """What a points leaderboard shows ``user``: the top, their row and their neighbours, from
+    the configured backend (``lyceum/gamification/boards.py``)."""
+    return boards.backend().page(user=user, course_id=course_id, period=period, limit=limit, around=around)

@@ -14,7 +14,7 @@ from lyceum.accounts.models import User
 from lyceum.core.events import publish
 from lyceum.core.exceptions import Conflict, NotFound
 
-from . import events, selectors
+from . import boards, events, selectors
 from .models import Achievement, Challenge, ChallengeCompletion, PointsEntry, UserAchievement, UserStreak
 from .rules import holds
 
@@ -40,9 +40,10 @@ def award(
     if amount <= 0:
         return False
     with transaction.atomic():
-        # One award at a time per learner: the level crossed is then seen by exactly one award.
+        # One award at a time per learner: the level crossed is then seen by exactly one award,
+        # and the totals written to the leaderboards are this award's.
         User.objects.select_for_update().filter(pk=user_id).values_list("pk", flat=True).first()
-        before = selectors.points_total(user_id=user_id)
+        now = timezone.now()
         try:
             with transaction.atomic():
                 PointsEntry.objects.create(
@@ -52,9 +53,13 @@ def award(
                     source=source,
                     course_id=course_id,
                     quiz_id=quiz_id,
+                    created_at=now,
                 )
         except IntegrityError:
             return False
+        totals = boards.totals_of(user_id=user_id, course_id=course_id, at=now)
+        transaction.on_commit(lambda: boards.record(totals))
+        before = totals.total - amount
         table = selectors.levels()
         level_before, level_after = (
             selectors.level_for(before, table),

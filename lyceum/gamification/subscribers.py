@@ -3,10 +3,14 @@ default), so a submission's response never waits for points and badges."""
 
 from __future__ import annotations
 
+from django.db import transaction
+from django.db.models.signals import post_delete
+
+from lyceum.accounts.models import User
 from lyceum.courses import events as course_events
 from lyceum.quizzes import events as quiz_events
 
-from . import tasks
+from . import boards, tasks
 
 
 def on_lesson_completed(sender, *, user_id, lesson_id, course_id, **kwargs) -> None:
@@ -21,7 +25,15 @@ def on_quiz_submitted(sender, *, user_id, quiz_id, course_id, percent, has_passe
     tasks.quiz_submitted.delay(str(user_id), str(quiz_id), str(course_id), str(percent), bool(has_passed))
 
 
+def on_user_deleted(sender, instance, **kwargs) -> None:
+    """A deleted account's points go with it (the ledger cascades), and so does its place on
+    the Redis boards."""
+    user_id = instance.pk
+    transaction.on_commit(lambda: boards.backend().forget_user(user_id))
+
+
 def connect() -> None:
+    post_delete.connect(on_user_deleted, sender=User, dispatch_uid="gamification.user_deleted")
     course_events.lesson_completed.connect(on_lesson_completed, dispatch_uid="gamification.lesson")
     course_events.course_completed.connect(on_course_completed, dispatch_uid="gamification.course")
     quiz_events.quiz_submitted.connect(on_quiz_submitted, dispatch_uid="gamification.quiz")

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from lyceum.accounts.models import User
 from lyceum.core.exceptions import Forbidden, NotFound
+from lyceum.core.ranking import competition_ranks, period_start
 from lyceum.courses.models import Course, CourseEnrollment
 from lyceum.courses.permissions import can_manage_course, can_teach_course, is_admin, taught_course_ids
 
@@ -477,10 +478,11 @@ class LeaderboardRow:
 
 
 def quiz_leaderboard(
-    *, quiz: Quiz, viewer: User | None = None, limit: int = 20
+    *, quiz: Quiz, viewer: User | None = None, limit: int = 20, period: str = "all"
 ) -> tuple[list[LeaderboardRow], LeaderboardRow | None, int]:
-    """The best submitted attempt of each member of the course, ranked by score then by time
-    taken; ties (same score and time) share a rank. An attempt whose essays await grading ranks by
+    """The best submitted attempt of each member of the course (submitted this week or month
+    for those ``period``s), ranked by score then by time taken; ties (same score and time) share
+    a rank (``lyceum.core.ranking``, as on the points boards). An attempt whose essays await grading ranks by
     the points it has so far and is marked provisional. Returns (top rows, the viewer's row wherever it is,
     users ranked). Only members of the course and its staff may read it (Forbidden otherwise);
     someone who left the course is no longer on it."""
@@ -489,13 +491,15 @@ def quiz_leaderboard(
         or CourseEnrollment.objects.filter(user=viewer, course_id=quiz.course_id).exists()
     ):
         raise Forbidden("Only the course's students and staff see this leaderboard.", code="not_enrolled")
+    attempts = QuizAttempt.objects.filter(
+        quiz=quiz,
+        status__in=[QuizAttempt.Status.GRADED, QuizAttempt.Status.NEEDS_GRADING],
+        user__enrollments__course_id=quiz.course_id,
+    )
+    if (since := period_start(period)) is not None:
+        attempts = attempts.filter(submitted_at__gte=since)
     best = (
-        QuizAttempt.objects.filter(
-            quiz=quiz,
-            status__in=[QuizAttempt.Status.GRADED, QuizAttempt.Status.NEEDS_GRADING],
-            user__enrollments__course_id=quiz.course_id,
-        )
-        .annotate(
+        attempts.annotate(
             taken=F("submitted_at") - F("started_at"),
             best=Window(
                 RowNumber(),
@@ -511,11 +515,9 @@ def quiz_leaderboard(
         .select_related("user")
     )
     entries = sorted(best, key=lambda a: (-a.percent, a.taken, a.submitted_at))
-    rows, previous, rank = [], None, 0
-    for position, attempt in enumerate(entries, start=1):
-        key = (attempt.percent, attempt.taken)
-        if key != previous:
-            rank, previous = position, key
+    ranks = competition_ranks([(attempt.percent, attempt.taken) for attempt in entries])
+    rows = []
+    for attempt, rank in zip(entries, ranks, strict=True):
         rows.append(
             LeaderboardRow(
                 rank=rank,

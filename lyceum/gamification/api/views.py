@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from lyceum.core.exceptions import Forbidden, NotFound
+from lyceum.core.ranking import period_param
 from lyceum.courses.models import Course, CourseEnrollment
 from lyceum.courses.permissions import can_teach_course
 
@@ -21,19 +22,8 @@ PERIOD = OpenApiParameter(
 E409 = OpenApiResponse(description="The goal is not met yet, or the reward was paid already.")
 
 
-def _period(request: Request) -> str:
-    period = request.query_params.get("period", "all")
-    if period not in selectors.PERIODS:
-        from lyceum.core.exceptions import ApplicationError
-
-        raise ApplicationError(
-            "period is all, week or month.", fields={"period": ["Choose all, week or month."]}
-        )
-    return period
-
-
 def _board(request: Request, *, scope: str, course_id=None) -> Response:
-    period = _period(request)
+    period = period_param(request.query_params.get("period"))
     shown = selectors.board(user=request.user, course_id=course_id, period=period)
     data = {
         "scope": scope,

@@ -180,34 +180,6 @@ def test_verifying_a_streak_breaks_it_after_a_missed_day_and_is_idempotent(alice
         assert (reply.json()[0]["current"], reply.json()[0]["longest"]) == (0, 4)
 
 
-def test_ties_share_a_rank_and_the_next_rank_skips(db):
-    users = [UserFactory(username=name) for name in ("ann", "ben", "cat", "dan", "eve")]
-    for user, points in zip(users, (50, 30, 30, 10, 10), strict=True):
-        services.award(user_id=user.pk, amount=points, reason="challenge", source="seed")
-    top = selectors.board_top()
-    assert [(row.username, row.rank, row.points) for row in top] == [
-        ("ann", 1, 50),
-        ("ben", 2, 30),
-        ("cat", 2, 30),
-        ("dan", 4, 10),
-        ("eve", 4, 10),
-    ]
-    assert selectors.board_row_of(user=users[2]).rank == 2
-    assert [row.username for row in selectors.board_neighbours(user=users[3], around=1)] == [
-        "cat",
-        "dan",
-        "eve",
-    ]
-
-
-def test_boards_of_this_week_count_only_this_weeks_points(alice, bob):
-    services.award(user_id=alice.pk, amount=100, reason="challenge", source="old")
-    PointsEntry.objects.filter(user=alice).update(created_at=timezone.now() - dt.timedelta(days=40))
-    services.award(user_id=bob.pk, amount=5, reason="challenge", source="new")
-    assert [row.username for row in selectors.board_top(period="week")] == ["bob"]
-    assert [row.username for row in selectors.board_top(period="all")] == ["alice", "bob"]
-
-
 def test_a_challenge_pays_once_and_only_when_met(
     alice, course, login_api, django_capture_on_commit_callbacks
 ):

@@ -21,6 +21,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from lyceum.core.exceptions import NotFound
+from lyceum.core.ranking import period_param
 from lyceum.courses import selectors as course_selectors
 
 from .. import selectors, services
@@ -202,7 +203,13 @@ class AttemptSubmitView(APIView):
 
 class LeaderboardView(APIView):
     @extend_schema(
-        responses={200: s.LeaderboardSerializer, 403: E403, 404: E404},
+        parameters=[
+            OpenApiParameter(
+                "period", str, enum=["all", "week", "month"], description="attempts submitted since"
+            ),
+            OpenApiParameter("limit", int, description="rows of the top (1 to 100, default 20)"),
+        ],
+        responses={200: s.LeaderboardSerializer, 400: E400, 403: E403, 404: E404},
         summary="Best attempt per member of the course, by score then time; ties share a rank "
         "(the course's students and staff only)",
         tags=["quizzes"],
@@ -213,7 +220,10 @@ class LeaderboardView(APIView):
             limit = max(1, min(100, int(request.query_params.get("limit", 20))))
         except ValueError:
             limit = 20
-        rows, mine, total = selectors.quiz_leaderboard(quiz=quiz, viewer=request.user, limit=limit)
+        period = period_param(request.query_params.get("period"))
+        rows, mine, total = selectors.quiz_leaderboard(
+            quiz=quiz, viewer=request.user, limit=limit, period=period
+        )
         return Response(s.LeaderboardSerializer({"total": total, "results": rows, "me": mine}).data)
 
 

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.db.models import F
 from django.utils import timezone
 
 from lyceum.accounts.tests.factories import UserFactory
@@ -66,6 +67,26 @@ def test_the_callers_rank_is_given_even_outside_the_page(login_api, ines, alice)
 
     assert len(board["results"]) == 3
     assert board["me"]["rank"] == 6 and board["me"]["username"] == "alice"
+
+
+def test_the_quiz_board_of_this_week_counts_attempts_submitted_this_week(login_api, ines, alice, bob):
+    quiz = quiz_of_every_type(instructor=ines)
+    old = _graded(quiz, alice, "100", 60)
+    QuizAttempt.objects.filter(pk=old.pk).update(
+        started_at=F("started_at") - datetime.timedelta(days=40),
+        submitted_at=F("submitted_at") - datetime.timedelta(days=40),
+    )
+    _graded(quiz, bob, "50", 60)
+    client = login_api(alice)
+
+    def board(period):
+        reply = client.get(f"/api/quizzes/{quiz.pk}/leaderboard/", {"period": period}).json()
+        return [(row["username"], row["rank"]) for row in reply["results"]], reply["me"]
+
+    assert board("all") == ([("alice", 1), ("bob", 2)], board("all")[1])
+    assert board("week") == ([("bob", 1)], None)
+    refused = client.get(f"/api/quizzes/{quiz.pk}/leaderboard/", {"period": "year"})
+    assert (refused.status_code, list(refused.json()["error"]["fields"])) == (400, ["period"])
 
 
 def test_an_instructor_builds_a_quiz_and_validates_questions(login_api, ines, oscar):
