@@ -46,6 +46,7 @@ SECRETS = {
     "CANARY-DRAFT": {"instr", "admin"},  # ines's draft course
     "CANARY-NOTE": {"student"},  # alice's notification
     "CANARY-THEIRS": {"other_instr", "admin"},  # oscar's draft course
+    "CANARY-BADGE": {"student", "other", "instr", "admin"},  # a badge of ines's course (both enrolled)
 }
 
 # method  path  anon student other instr other_instr admin  (``OBJECTS`` says what fills the ids)
@@ -59,6 +60,10 @@ GET    /api/my-points/                                      401 200 200 200 200 
 GET    /api/streak/                                         401 200 200 200 200 200
 POST   /api/challenges/{id}/complete/                       401 409 409 409 409 409
 POST   /api/verify-streak/                                  401 200 200 200 200 200
+GET    /api/instructor/courses/{id}/achievements/           401 404 404 200 404 200
+POST   /api/instructor/courses/{id}/achievements/           401 404 404 400 404 400
+PATCH  /api/instructor/achievements/{id}/                   401 404 404 200 404 200
+DELETE /api/instructor/achievements/{id}/                   401 404 404 204 404 204
 DELETE /api/admin/roles/{id}/                               401 403 403 403 403 204
 DELETE /api/auth/profile/avatar/                            401 200 200 200 200 200
 DELETE /api/chat/blocks/{user_id}/                          401 204 404 404 404 404
@@ -189,6 +194,7 @@ OBJECTS = [
     (r"/chat/messages/\{id\}", "message"),
     (r"/admin/roles/\{id\}", "role"),
     (r"/challenges/\{id\}", "challenge"),
+    (r"/achievements/\{id\}", "achievement"),
 ]
 
 
@@ -313,6 +319,17 @@ def world(db, settings):
             ends_at=timezone.now() + dt.timedelta(days=6),
             reward_points=5,
         )
+        from lyceum.gamification.services import achievement_create
+
+        badge = achievement_create(
+            actor=ines,
+            course=course,
+            title="CANARY-BADGE title",
+            description="Two lessons of this course.",
+            icon="star",
+            points=5,
+            rule={"type": "lessons_completed", "count": 2},
+        )
 
     objects = {
         "user": alice.pk,
@@ -332,6 +349,7 @@ def world(db, settings):
         "message": message.pk,
         "role": role.pk,
         "challenge": challenge.pk,
+        "achievement": badge.pk,
         "staff": (course.pk, ta.pk),
     }
     tokens = {name: tokens_issue(user=user)["access"] for name, user in people.items()}
@@ -348,6 +366,7 @@ def test_the_secrets_are_there_for_those_who_may_read_them(world):
         "CANARY-DRAFT": _call("GET", "/api/instructor/courses/", tokens["instr"]),
         "CANARY-NOTE": _call("GET", "/api/notifications/", tokens["student"]),
         "CANARY-THEIRS": _call("GET", "/api/courses/", tokens["admin"]),
+        "CANARY-BADGE": _call("GET", "/api/my-achievements/", tokens["student"]),
     }
     assert seen.keys() == SECRETS.keys()
     for secret, (status, body) in seen.items():

@@ -60,9 +60,16 @@ PAGES: dict[str, list[tuple[str, str]]] = {
         ("POST", "/api/instructor/courses/{id}/staff/"),
         ("DELETE", "/api/instructor/courses/{id}/staff/{user_id}/"),
     ],
+    "teach_course_achievements": [
+        ("GET", "/api/instructor/courses/{id}/achievements/"),
+        ("POST", "/api/instructor/courses/{id}/achievements/"),
+        ("PATCH", "/api/instructor/achievements/{id}/"),
+        ("DELETE", "/api/instructor/achievements/{id}/"),
+    ],
     "leaderboard": [
         ("GET", "/api/leaderboard/"),
         ("GET", "/api/leaderboard/courses/{id}/"),
+        ("GET", "/api/quizzes/{id}/leaderboard/"),
         ("GET", "/api/my-level/"),
     ],
     "achievements": [("GET", "/api/my-achievements/"), ("GET", "/api/my-level/")],

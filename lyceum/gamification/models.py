@@ -77,7 +77,9 @@ def validate_achievement_rule(value) -> None:
 
 
 class Achievement(models.Model):
-    """A badge and the rule that earns it (``lyceum/gamification/rules.py`` documents rules)."""
+    """A badge and the rule that earns it (``lyceum/gamification/rules.py`` documents rules).
+    Without a course it is site-wide (admins); with one, its course's staff made it, only that
+    course's learners see it, and its rule counts only what they did in that course."""
 
     slug = models.SlugField(max_length=80, unique=True)
     title = models.CharField(max_length=120)
@@ -93,6 +95,18 @@ class Achievement(models.Model):
         help_text='What earns it, e.g. {"type": "lessons_completed", "count": 5} (see the README).',
     )
     points = models.PositiveIntegerField(default=0, help_text="Points paid when it is earned.")
+    course = models.ForeignKey(
+        "courses.Course",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="achievements",
+        help_text="Empty for a site-wide badge; else only this course's learners earn it, from what "
+        "they do in it.",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now)
 

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
 from lyceum.accounts.models import User
@@ -73,56 +73,70 @@ def points_history(*, user: User) -> QuerySet[PointsEntry]:
     return PointsEntry.objects.filter(user=user).select_related("course", "quiz")
 
 
-def facts_for(*, user: User) -> Facts:
-    """The facts achievement rules ask about, each read when first asked."""
+def facts_for(*, user: User, course_id: Any = None) -> Facts:
+    """The facts achievement rules ask about, each read when first asked. With ``course_id``,
+    only what the learner did in that course counts (the rules of a course's own badges)."""
     from lyceum.courses.models import CourseEnrollment, LessonProgress
     from lyceum.quizzes.models import QuizAttempt
 
-    def quizzes_passed(min_percent: float) -> int:
-        return (
-            QuizAttempt.objects.filter(user=user, has_passed=True, percent__gte=min_percent)
-            .values("quiz_id")
-            .distinct()
-            .count()
-        )
+    in_course = course_id is not None
+    lessons = LessonProgress.objects.filter(user=user, completed_at__isnull=False)
+    enrollments = CourseEnrollment.objects.filter(user=user, completed_at__isnull=False)
+    attempts = QuizAttempt.objects.filter(user=user, has_passed=True)
+    streaks = UserStreak.objects.filter(user=user)
+    points = PointsEntry.objects.filter(user=user)
+    if in_course:
+        lessons = lessons.filter(lesson__module__course_id=course_id)
+        enrollments = enrollments.filter(course_id=course_id)
+        attempts = attempts.filter(quiz__course_id=course_id)
+        streaks = streaks.filter(course_id=course_id)
+        points = points.filter(course_id=course_id)
 
-    def longest_streak() -> int:
-        return max(UserStreak.objects.filter(user=user).values_list("longest", flat=True), default=0)
+    def quizzes_passed(min_percent: float) -> int:
+        return attempts.filter(percent__gte=min_percent).values("quiz_id").distinct().count()
 
     def best_course_rank() -> int | None:
         # From the ledger, whatever serves the boards: a badge is decided on exact figures.
-        ranks = [
-            row.rank
-            for course_id in PointsEntry.objects.filter(user=user, course__isnull=False)
-            .values_list("course_id", flat=True)
-            .distinct()
-            if (row := boards.SQL.row_of(user=user, course_id=course_id)) is not None
-        ]
+        courses = (
+            [course_id]
+            if in_course
+            else points.filter(course__isnull=False).values_list("course_id", flat=True).distinct()
+        )
+        ranks = [row.rank for c in courses if (row := boards.SQL.row_of(user=user, course_id=c)) is not None]
         return min(ranks, default=None)
 
     return Facts(
         {
-            "lessons_completed": lambda: LessonProgress.objects.filter(
-                user=user, completed_at__isnull=False
-            ).count(),
-            "courses_completed": lambda: CourseEnrollment.objects.filter(
-                user=user, completed_at__isnull=False
-            ).count(),
+            "lessons_completed": lessons.count,
+            "courses_completed": enrollments.count,
             "quizzes_passed": quizzes_passed,
-            "longest_streak": longest_streak,
-            "points": lambda: points_total(user_id=user.pk),
+            "longest_streak": lambda: max(streaks.values_list("longest", flat=True), default=0),
+            "points": lambda: points.aggregate(total=Sum("amount"))["total"] or 0,
             "best_course_rank": best_course_rank,
         }
     )
 
 
 def achievements_for(*, user: User) -> list[Achievement]:
-    """Every active achievement, each with ``earned_at`` (None while locked)."""
+    """The achievements the user can earn (site-wide ones and those of their courses), each with
+    ``earned_at`` (None while locked)."""
+    from lyceum.courses.models import CourseEnrollment
+
     earned = dict(UserAchievement.objects.filter(user=user).values_list("achievement_id", "earned_at"))
-    achievements = list(Achievement.objects.filter(is_active=True))
+    mine = CourseEnrollment.objects.filter(user=user).values("course_id")
+    achievements = list(
+        Achievement.objects.filter(
+            Q(course__isnull=True) | Q(course__in=mine), is_active=True
+        ).select_related("course")
+    )
     for achievement in achievements:
         achievement.earned_at = earned.get(achievement.pk)
     return achievements
+
+
+def course_achievements(*, course_id: Any) -> QuerySet[Achievement]:
+    """A course's own badges, each with how many learners earned it."""
+    return Achievement.objects.filter(course_id=course_id).annotate(earned_count=Count("earned"))
 
 
 # --- challenges ---------------------------------------------------------------------------------

@@ -4,19 +4,23 @@ streaks, challenges. Subscribers call these on domain events."""
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 import zoneinfo
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
+from django.utils.text import slugify
 
 from lyceum.accounts.models import User
 from lyceum.core.events import publish
-from lyceum.core.exceptions import Conflict, NotFound
+from lyceum.core.exceptions import ApplicationError, Conflict, NotFound
+from lyceum.courses.models import Course
 
 from . import boards, events, selectors
 from .models import Achievement, Challenge, ChallengeCompletion, PointsEntry, UserAchievement, UserStreak
-from .rules import holds
+from .rules import holds, validate_rule
 
 # What each kind of activity pays.
 LESSON_POINTS = 10
@@ -139,17 +143,23 @@ def streak_verify(*, user: User) -> list[UserStreak]:
     return streaks
 
 
-def achievements_evaluate(*, user: User) -> list[Achievement]:
-    """Awards every active achievement whose rule now holds and that the user lacks (at most
-    once each, whatever runs at the same time); returns those newly earned."""
+def achievements_evaluate(*, user: User, course_id: Any = None) -> list[Achievement]:
+    """Awards every active site-wide achievement (and, with ``course_id``, every one of that
+    course) whose rule now holds and that the user lacks, at most once each whatever runs at
+    the same time; returns those newly earned. A course's badges count only that course."""
     earned_ids = set(UserAchievement.objects.filter(user=user).values_list("achievement_id", flat=True))
-    pending = [a for a in Achievement.objects.filter(is_active=True) if a.pk not in earned_ids]
+    scope = (
+        Q(course__isnull=True) | Q(course_id=course_id) if course_id is not None else Q(course__isnull=True)
+    )
+    pending = [a for a in Achievement.objects.filter(scope, is_active=True) if a.pk not in earned_ids]
     if not pending:
         return []
-    facts = selectors.facts_for(user=user)
+    facts = {None: selectors.facts_for(user=user)}
+    if course_id is not None:
+        facts[course_id] = selectors.facts_for(user=user, course_id=course_id)
     new: list[Achievement] = []
     for achievement in pending:
-        if not holds(achievement.rule, facts):
+        if not holds(achievement.rule, facts[course_id if achievement.course_id else None]):
             continue
         with transaction.atomic():
             try:
@@ -170,6 +180,7 @@ def achievements_evaluate(*, user: User) -> list[Achievement]:
             amount=achievement.points,
             reason=PointsEntry.Reason.ACHIEVEMENT,
             source=f"achievement:{achievement.pk}",
+            course_id=achievement.course_id,
         )
     return new
 
@@ -201,3 +212,87 @@ def challenge_complete(*, user: User, challenge_id: Any) -> ChallengeCompletion:
             course_id=challenge.course_id,
         )
     return completion
+
+
+# --- a course's own badges (its staff make them) --------------------------------------------------
+
+MAX_ACHIEVEMENT_POINTS = 1000
+
+
+def _check_course_rule(rule: dict) -> None:
+    """Within one course, "courses completed" can only be that course: a count above 1 could
+    never be met."""
+    if rule["type"] in ("all", "any"):
+        for child in rule["rules"]:
+            _check_course_rule(child)
+    elif rule["type"] == "courses_completed" and rule["count"] != 1:
+        raise ApplicationError(
+            "In a course's badge, courses_completed counts this course only: its count is 1.",
+            code="invalid_rule",
+            fields={"rule": ["courses_completed needs count 1 in a course's badge."]},
+        )
+
+
+def _achievement_save(achievement: Achievement) -> Achievement:
+    validate_rule(achievement.rule)
+    _check_course_rule(achievement.rule)
+    if not 0 <= achievement.points <= MAX_ACHIEVEMENT_POINTS:
+        raise ApplicationError(
+            f"A badge pays 0 to {MAX_ACHIEVEMENT_POINTS} points.",
+            fields={"points": [f"From 0 to {MAX_ACHIEVEMENT_POINTS}."]},
+        )
+    achievement.full_clean()
+    achievement.save()
+    return achievement
+
+
+def achievement_create(
+    *,
+    actor: User,
+    course: Course,
+    title: str,
+    description: str,
+    icon: str,
+    points: int,
+    rule: dict,
+    is_active: bool = True,
+) -> Achievement:
+    """A badge of ``course`` (whose staff the caller is: the view checked), earned by its
+    learners from what they do in it. Bad input is refused whole (400) and nothing is written."""
+    slug = f"{slugify(title)[:60] or 'badge'}-{secrets.token_hex(3)}"
+    return _achievement_save(
+        Achievement(
+            slug=slug,
+            title=title,
+            description=description,
+            icon=icon,
+            points=points,
+            rule=rule,
+            is_active=is_active,
+            course=course,
+            created_by=actor,
+        )
+    )
+
+
+ACHIEVEMENT_EDITABLE = ("title", "description", "icon", "points", "rule", "is_active")
+
+
+def achievement_update(*, achievement: Achievement, **changes: Any) -> Achievement:
+    """Changes a course badge; those who earned it keep it (a new rule counts from now on)."""
+    unknown = set(changes) - set(ACHIEVEMENT_EDITABLE)
+    if unknown:
+        raise ApplicationError(f"Cannot change {', '.join(sorted(unknown))}.")
+    for name, value in changes.items():
+        setattr(achievement, name, value)
+    return _achievement_save(achievement)
+
+
+def achievement_delete(*, achievement: Achievement) -> None:
+    """Deletes a badge nobody has earned yet; one that was earned can be switched off instead."""
+    if achievement.earned.exists():
+        raise Conflict(
+            "Learners have earned this badge: switch it off instead, so they keep it.",
+            code="achievement_earned",
+        )
+    achievement.delete()

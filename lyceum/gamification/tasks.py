@@ -27,7 +27,7 @@ def lesson_completed(user_id, lesson_id, course_id) -> None:
         course_id=course_id,
     )
     services.streak_record_activity(user=user, course_id=course_id)
-    services.achievements_evaluate(user=user)
+    services.achievements_evaluate(user=user, course_id=course_id)
 
 
 @shared_task(ignore_result=True)
@@ -42,7 +42,7 @@ def course_completed(user_id, course_id) -> None:
         source=f"course:{course_id}",
         course_id=course_id,
     )
-    services.achievements_evaluate(user=user)
+    services.achievements_evaluate(user=user, course_id=course_id)
 
 
 @shared_task(ignore_result=True)
@@ -66,4 +66,4 @@ def quiz_submitted(user_id, quiz_id, course_id, percent, has_passed) -> None:
                 **common,
             )
     services.streak_record_activity(user=user, course_id=course_id)
-    services.achievements_evaluate(user=user)
+    services.achievements_evaluate(user=user, course_id=course_id)

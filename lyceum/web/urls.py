@@ -70,6 +70,11 @@ urlpatterns = [
         name="teach_course_people",
     ),
     path("leaderboard/", gamification_views.leaderboard, name="leaderboard"),
+    path(
+        "teach/courses/<uuid:course_id>/achievements/",
+        gamification_views.teach_course_achievements,
+        name="teach_course_achievements",
+    ),
     path("achievements/", gamification_views.achievements, name="achievements"),
     path("challenges/<uuid:challenge_id>/complete/", views.challenge_complete, name="challenge_complete"),
     path("console/", console_views.console, name="console"),

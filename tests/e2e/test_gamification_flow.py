@@ -39,6 +39,14 @@ def test_student_earns_points_a_badge_and_a_better_place(demo, page, screenshot)
         page.get_by_role("button", name="Mark complete").click()
         break
     expect(page.get_by_text("Completed", exact=True)).to_be_visible()
+    celebration = page.get_by_role("region", name="Celebration")  # the course's badge, just earned
+    expect(celebration).to_contain_text("Badge earned: Finisher")
+    screenshot("49-celebration")
+    celebration.get_by_role("button", name="Close").click()
+    expect(celebration).to_have_count(0)
+    page.reload()  # celebrated once: not again on the next page
+    expect(page.get_by_text("Completed", exact=True)).to_be_visible()
+    expect(celebration).to_have_count(0)
 
     page.goto(demo + "/courses/python-from-zero/")
     page.get_by_role("link", name="Check your understanding").click()

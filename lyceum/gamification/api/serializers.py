@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from ..models import Achievement, PointsEntry, UserStreak
+from ..models import ICONS, Achievement, PointsEntry, UserStreak
 
 
 class BoardRowSerializer(serializers.Serializer):
@@ -29,10 +29,24 @@ class BoardSerializer(serializers.Serializer):
 class AchievementStatusSerializer(serializers.ModelSerializer):
     earned_at = serializers.DateTimeField(allow_null=True)
     icon_url = serializers.SerializerMethodField()
+    course_id = serializers.UUIDField(allow_null=True, help_text="Set on a course's own badge")
+    course_title = serializers.CharField(source="course.title", allow_null=True, default=None)
 
     class Meta:
         model = Achievement
-        fields = ["id", "slug", "title", "description", "icon", "icon_url", "points", "rule", "earned_at"]
+        fields = [
+            "id",
+            "slug",
+            "title",
+            "description",
+            "icon",
+            "icon_url",
+            "points",
+            "rule",
+            "course_id",
+            "course_title",
+            "earned_at",
+        ]
         read_only_fields = fields
 
     def get_icon_url(self, achievement: Achievement) -> str:
@@ -80,3 +94,37 @@ class ChallengeSerializer(serializers.Serializer):
     reward_points = serializers.IntegerField(source="challenge.reward_points")
     progress = serializers.IntegerField()
     completed = serializers.BooleanField()
+
+
+class CourseAchievementSerializer(serializers.ModelSerializer):
+    """A course's own badge, as its staff see it."""
+
+    earned_count = serializers.IntegerField(default=0, help_text="Learners who earned it")
+
+    class Meta:
+        model = Achievement
+        fields = [
+            "id",
+            "slug",
+            "title",
+            "description",
+            "icon",
+            "points",
+            "rule",
+            "is_active",
+            "earned_count",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class AchievementWriteSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=120)
+    description = serializers.CharField(max_length=500)
+    icon = serializers.ChoiceField(choices=ICONS, default="star")
+    points = serializers.IntegerField(min_value=0, max_value=1000, default=0)
+    rule = serializers.JSONField(
+        help_text='What earns it (README, "Gamification"), e.g. {"type": "lessons_completed", "count": 5}; '
+        "counted in this course only"
+    )
+    is_active = serializers.BooleanField(default=True)

@@ -12,4 +12,12 @@ urlpatterns = [
     path("my-level/", views.MyLevelView.as_view(), name="my_level"),
     path("challenges/", views.ChallengeListView.as_view(), name="challenges"),
     path("challenges/<uuid:id>/complete/", views.ChallengeCompleteView.as_view(), name="challenge_complete"),
+    path(
+        "instructor/courses/<uuid:id>/achievements/",
+        views.CourseAchievementsView.as_view(),
+        name="course_achievements",
+    ),
+    path(
+        "instructor/achievements/<int:id>/", views.CourseAchievementView.as_view(), name="course_achievement"
+    ),
 ]

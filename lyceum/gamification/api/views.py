@@ -8,37 +8,59 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from lyceum.core.exceptions import Forbidden, NotFound
+from lyceum.core.exceptions import ApplicationError, Forbidden, NotFound
 from lyceum.core.ranking import period_param
+from lyceum.courses import selectors as course_selectors
 from lyceum.courses.models import Course, CourseEnrollment
-from lyceum.courses.permissions import can_teach_course
+from lyceum.courses.permissions import can_manage_course, can_teach_course
 
 from .. import selectors, services
+from ..models import Achievement
 from . import serializers as s
 
 PERIOD = OpenApiParameter(
     "period", str, enum=list(selectors.PERIODS), description="all (default), week or month"
 )
+LIMIT = OpenApiParameter("limit", int, description="rows of the top, 1 to 100 (default 100)")
 E409 = OpenApiResponse(description="The goal is not met yet, or the reward was paid already.")
+E409_EARNED = OpenApiResponse(description="Learners earned it (`achievement_earned`): switch it off instead.")
+E400 = OpenApiResponse(description="Validation error: `error.fields` names each bad field.")
+E404 = OpenApiResponse(description="Not found among your courses.")
 
 
 def _board(request: Request, *, scope: str, course_id=None) -> Response:
     period = period_param(request.query_params.get("period"))
-    shown = selectors.board(user=request.user, course_id=course_id, period=period)
-    data = {
-        "scope": scope,
-        "period": period,
-        "ranking": "standard competition (1224)",
-        "top": shown.top,
-        "me": shown.me,
-        "neighbours": shown.neighbours,
+    limit = request.query_params.get("limit", "100")
+    if not limit.isdigit() or not 1 <= int(limit) <= 100:
+        raise ApplicationError("limit is a whole number from 1 to 100.", fields={"limit": ["From 1 to 100."]})
+    shown = selectors.board(user=request.user, course_id=course_id, period=period, limit=int(limit))
+    # Plain dicts in BoardSerializer's shape (the schema): a board is up to 105 rows, and the
+    # serializer's field machinery cost more than reading the board (bench/bench_leaderboard.py).
+    return Response(
+        {
+            "scope": scope,
+            "period": period,
+            "ranking": "standard competition (1224)",
+            "top": [_row(row) for row in shown.top],
+            "me": _row(shown.me) if shown.me else None,
+            "neighbours": [_row(row) for row in shown.neighbours],
+        }
+    )
+
+
+def _row(row) -> dict:
+    return {
+        "rank": row.rank,
+        "user_id": str(row.user_id),
+        "username": row.username,
+        "display_name": row.display_name,
+        "points": row.points,
     }
-    return Response(s.BoardSerializer(data).data)
 
 
 class GlobalLeaderboardView(APIView):
     @extend_schema(
-        parameters=[PERIOD],
+        parameters=[PERIOD, LIMIT],
         responses={200: s.BoardSerializer},
         summary="Global leaderboard",
         tags=["gamification"],
@@ -49,7 +71,7 @@ class GlobalLeaderboardView(APIView):
 
 class CourseLeaderboardView(APIView):
     @extend_schema(
-        parameters=[PERIOD],
+        parameters=[PERIOD, LIMIT],
         responses={200: s.BoardSerializer},
         summary="A course's leaderboard (its students and staff)",
         tags=["gamification"],
@@ -152,3 +174,64 @@ class ChallengeCompleteView(APIView):
         completion = services.challenge_complete(user=request.user, challenge_id=id)
         (row,) = selectors.challenge_rows(user=request.user, challenges=[completion.challenge])
         return Response(s.ChallengeSerializer(row).data)
+
+
+# --- a course's own badges, for its staff -----------------------------------------------------
+
+
+def _managed_achievement(request: Request, id) -> Achievement:
+    """A course badge the caller may change (they manage its course), or 404."""
+    achievement = Achievement.objects.filter(pk=id, course__isnull=False).select_related("course").first()
+    if achievement is None or not can_manage_course(request.user, achievement.course):
+        raise NotFound("No such badge among your courses.")
+    return achievement
+
+
+class CourseAchievementsView(APIView):
+    @extend_schema(
+        responses={200: s.CourseAchievementSerializer(many=True), 404: E404},
+        summary="A course's own badges, with how many learners earned each (its instructors)",
+        tags=["instructor"],
+    )
+    def get(self, request: Request, id) -> Response:
+        course = course_selectors.managed_course(user=request.user, course_id=id)
+        rows = selectors.course_achievements(course_id=course.pk)
+        return Response(s.CourseAchievementSerializer(rows, many=True).data)
+
+    @extend_schema(
+        request=s.AchievementWriteSerializer,
+        responses={201: s.CourseAchievementSerializer, 400: E400, 404: E404},
+        summary="Add a badge to a course: a rule over what its learners do in it",
+        tags=["instructor"],
+    )
+    def post(self, request: Request, id) -> Response:
+        course = course_selectors.managed_course(user=request.user, course_id=id)
+        data = s.AchievementWriteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        achievement = services.achievement_create(actor=request.user, course=course, **data.validated_data)
+        return Response(s.CourseAchievementSerializer(achievement).data, status=201)
+
+
+class CourseAchievementView(APIView):
+    @extend_schema(
+        request=s.AchievementWriteSerializer(partial=True),
+        responses={200: s.CourseAchievementSerializer, 400: E400, 404: E404},
+        summary="Change a course badge (switch it off with is_active: false; who earned it keeps it)",
+        tags=["instructor"],
+    )
+    def patch(self, request: Request, id) -> Response:
+        achievement = _managed_achievement(request, id)
+        data = s.AchievementWriteSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        achievement = services.achievement_update(achievement=achievement, **data.validated_data)
+        achievement.earned_count = achievement.earned.count()
+        return Response(s.CourseAchievementSerializer(achievement).data)
+
+    @extend_schema(
+        responses={204: None, 404: E404, 409: E409_EARNED},
+        summary="Delete a course badge nobody has earned",
+        tags=["instructor"],
+    )
+    def delete(self, request: Request, id) -> Response:
+        services.achievement_delete(achievement=_managed_achievement(request, id))
+        return Response(status=204)

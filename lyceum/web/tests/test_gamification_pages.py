@@ -56,3 +56,25 @@ def test_a_challenge_is_claimed_from_the_dashboard(client, alice):
     done = client.post(f"/challenges/{challenge.pk}/complete/", follow=True).content.decode()
     assert "Challenge complete: +15 points." in done
     assert PointsEntry.objects.filter(user=alice, reason="challenge").count() == 1
+
+
+def test_a_quiz_board_on_the_leaderboard_page_ranks_score_then_time(client, ines, alice, bob):
+    from lyceum.quizzes.tests.factories import quiz_of_every_type
+    from lyceum.quizzes.tests.test_leaderboard_and_grading import _graded
+
+    quiz = quiz_of_every_type(instructor=ines)
+    quiz.is_published = True
+    quiz.save()
+    _graded(quiz, alice, "80", 100)
+    _graded(quiz, bob, "80", 50)  # as good, faster
+    client.force_login(alice)
+    course = quiz.course
+
+    page = client.get(f"/leaderboard/?course={course.pk}").content.decode()
+    assert f"quiz={quiz.pk}" in page  # the course's quiz boards are tabs
+    board = client.get(f"/leaderboard/?course={course.pk}&quiz={quiz.pk}&period=week").content.decode()
+    assert f"You are <strong>#2</strong> on {quiz.title} with 80 %." in board
+    assert board.index(bob.display_name) < board.index(alice.display_name) < board.index("100 s")
+    assert board.count('class="me"') == 1
+    points_board = client.get(f"/leaderboard/?quiz={quiz.pk}").content.decode()  # no course chosen
+    assert "Best attempts by score" not in points_board and "Equal points share a rank" in points_board
