@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import bench_chat, bench_courses, bench_exam, bench_servers
+from bench import bench_chat, bench_courses, bench_exam, bench_leaderboard, bench_servers
 
 
 @dataclass
@@ -148,6 +148,38 @@ def servers_rows(results: dict) -> list[Row]:
     return rows
 
 
+def leaderboard_rows(results: dict) -> list[Row]:
+    rows = []
+    learners = results["seed"]["learners"]
+    for name in ("top 100", "rank + neighbours"):
+        served, floor = results["served"][name], results["floor"][name]
+        rows.append(
+            Row(
+                f"leaderboard [{learners:,}] {name}: reads/s",
+                served.requests_per_second,
+                "/s",
+                floor["rps"],
+                "(reported)",
+                True,
+            )
+        )
+        rows.append(
+            Row(
+                f"leaderboard [{learners:,}] {name}: p99",
+                served.p99_ms,
+                "ms",
+                floor["p99"],
+                "< 50 ms, 0 errors",
+                served.p99_ms < 50 and served.errors == 0,
+            )
+        )
+    rates = results["seed"]["rates"]
+    rows.append(
+        Row("leaderboard: points awards absorbed", rates["award"], "/s", rates["floor"], "(reported)", True)
+    )
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -164,6 +196,9 @@ def main() -> None:
     )
     rows += chat_rows(chat)
     rows += exam_rows(bench_exam.main(["--students", "100" if args.quick else "200"]))
+    rows += leaderboard_rows(
+        bench_leaderboard.main(["--learners", "100000" if args.quick else "1000000", "--seconds", seconds])
+    )
 
     print("\nEvery figure, its floor from the same run, the ratio and the target")
     header = f"{'figure':<58}{'value':>14}{'floor':>14}{'ratio':>7}  {'target':<22}{'met':>4}"
