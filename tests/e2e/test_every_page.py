@@ -95,6 +95,7 @@ def _learner_urls(base: str) -> dict[str, str]:
         "person": f"{base}/people/{instructor.pk}/",
         "notifications": base + "/notifications/",
         "leaderboard": base + "/leaderboard/",
+        "leaderboard-quiz": f"{base}/leaderboard/?course={course.pk}&quiz={quiz.pk}",
         "achievements": base + "/achievements/",
         "profile": base + "/profile/",
         "profile-edit": base + "/profile/edit/",
@@ -142,8 +143,9 @@ def test_every_page_fits_a_phone_and_passes_axe(demo, page, axe_page):
         "teach-lesson": f"/teach/lessons/{lesson.pk}/",
         "teach-quiz": f"/teach/quizzes/{quiz.pk}/",
         "teach-people": f"/teach/courses/{course.pk}/people/",
+        "teach-badges": f"/teach/courses/{course.pk}/achievements/",
     }.items():
-        _check(axe_page, demo + path, name, problems, shoot=name in {"teach", "teach-course", "teach-people"})
+        _check(axe_page, demo + path, name, problems, shoot=name in {"teach", "teach-course", "teach-people", "teach-badges"})
 
     axe_page.context.clear_cookies()
     log_in(axe_page, demo, "admin", "admin-lyceum-2026")
