@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Debian packages the test suite needs: Chromium for the browser tests, wrk for the benchmarks,
-# nginx for the production layout (manage.py serve) and its test.
+# nginx for the production layout (manage.py serve) and its test, bubblewrap for the code
+# runner's sandbox, and the toolchains it runs (gcc and g++, Node.js, a JDK).
 # Installs only what is missing; uses sudo when not root.
 set -euo pipefail
 
@@ -8,6 +9,11 @@ packages=()
 [ -x /usr/bin/chromium ] || packages+=(chromium)
 command -v wrk >/dev/null 2>&1 || packages+=(wrk)
 [ -x /usr/sbin/nginx ] || packages+=(nginx)
+command -v bwrap >/dev/null 2>&1 || packages+=(bubblewrap)
+command -v gcc >/dev/null 2>&1 || packages+=(gcc)
+command -v g++ >/dev/null 2>&1 || packages+=(g++)
+command -v node >/dev/null 2>&1 || packages+=(nodejs)
+command -v javac >/dev/null 2>&1 || packages+=(default-jdk-headless)
 
 if [ ${#packages[@]} -eq 0 ]; then
   exit 0
