@@ -124,6 +124,7 @@ INSTALLED_APPS = [
     "lyceum.chat",
     "lyceum.notifications",
     "lyceum.gamification",
+    "lyceum.coding",
     "lyceum.web",
 ]
 
@@ -310,7 +311,15 @@ RATE_LIMITS = {
     "chat_frame": env_str("RATE_CHAT_FRAME", "120/10 seconds"),
     # Group rooms created and people invited, per user.
     "chat_invite": env_str("RATE_CHAT_INVITE", "30/hour"),
+    # Programs run in the code runner's sandbox, per user (lyceum/coding).
+    "code_run": env_str("RATE_CODE_RUN", "30/minute"),
 }
+
+# The code runner (lyceum/coding/sandbox.py): runs at once on this machine, the first slot's uid,
+# and where runs keep their files.
+CODE_RUNNER_SLOTS = env_int("CODE_RUNNER_SLOTS", os.cpu_count() or 1, minimum=1)
+CODE_RUNNER_BASE_UID = env_int("CODE_RUNNER_BASE_UID", 61000, minimum=1000)
+CODE_RUNNER_WORK_DIR = env_str("CODE_RUNNER_WORK_DIR", "/run/lyceum-runner")
 
 GOOGLE_CLIENT_ID = env_list("GOOGLE_CLIENT_ID", [])
 GOOGLE_CERTS_URL = env_str("GOOGLE_CERTS_URL", "https://www.googleapis.com/oauth2/v1/certs")
@@ -363,7 +372,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     # One name for a choice set several fields share.
-    "ENUM_NAME_OVERRIDES": {"ReviewMomentEnum": "lyceum.quizzes.models.Quiz.Review"},
+    "ENUM_NAME_OVERRIDES": {
+        "ReviewMomentEnum": "lyceum.quizzes.models.Quiz.Review",
+        "RunStatusEnum": "lyceum.coding.sandbox.RUN_STATUSES",
+        "StatusEnum": "lyceum.quizzes.models.QuizAttempt.Status",  # the name it had before runs
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "lyceum.core.schema.add_error_responses",

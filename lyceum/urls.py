@@ -17,6 +17,7 @@ api_urlpatterns = [
     path("", include(("lyceum.notifications.api.urls", "notifications"), namespace="notifications")),
     path("", include(("lyceum.access.api.urls", "access"), namespace="access")),
     path("", include(("lyceum.gamification.api.urls", "gamification"), namespace="gamification")),
+    path("", include(("lyceum.coding.api.urls", "coding"), namespace="coding")),
     path("health/", health, name="health"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves Swagger UI's set-up as a script file: no inline script (CSP).

@@ -61,6 +61,13 @@ GET    /api/streak/                                         401 200 200 200 200 
 POST   /api/challenges/{id}/complete/                       401 409 409 409 409 409
 POST   /api/verify-streak/                                  401 200 200 200 200 200
 GET    /api/instructor/courses/{id}/achievements/           401 404 404 200 404 200
+GET    /api/code/languages/                                 401 200 200 200 200 200
+GET    /api/code/api/v2/runtimes                            401 200 200 200 200 200
+GET    /api/code/api/v2/piston/runtimes                     401 200 200 200 200 200
+POST   /api/code/run/                                       401 400 400 400 400 400
+POST   /api/code/execute/                                   401 400 400 400 400 400
+POST   /api/code/api/v2/execute                             401 400 400 400 400 400
+POST   /api/code/api/v2/piston/execute                      401 400 400 400 400 400
 POST   /api/instructor/courses/{id}/achievements/           401 404 404 400 404 400
 PATCH  /api/instructor/achievements/{id}/                   401 404 404 200 404 200
 DELETE /api/instructor/achievements/{id}/                   401 404 404 204 404 204

@@ -105,6 +105,9 @@ class Status(StrEnum):
     INTERNAL_ERROR = "internal_error"
 
 
+RUN_STATUSES = [status.value for status in Status]
+
+
 @dataclass
 class Step:
     """What one sandboxed step did."""
@@ -530,6 +533,7 @@ def execute(
     limits: Limits = RUN_LIMITS,
     compile_limits: Limits = COMPILE_LIMITS,
     wait_seconds: float = 10.0,
+    args: tuple[str, ...] = (),
 ) -> RunResult:
     """Compiles (if the language is compiled) and runs ``source`` with ``stdin``, each step in
     its own sandbox; waits up to ``wait_seconds`` for a free slot (Busy after that)."""
@@ -561,7 +565,7 @@ def execute(
             ran = run_step(
                 number=number,
                 language=language,
-                argv=_java_heap(language, language.run, limits),
+                argv=[*_java_heap(language, language.run, limits), *args],
                 limits=limits,
                 host_dir=host_dir,
                 stdin=stdin.encode("utf-8"),
