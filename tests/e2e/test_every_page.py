@@ -145,7 +145,13 @@ def test_every_page_fits_a_phone_and_passes_axe(demo, page, axe_page):
         "teach-people": f"/teach/courses/{course.pk}/people/",
         "teach-badges": f"/teach/courses/{course.pk}/achievements/",
     }.items():
-        _check(axe_page, demo + path, name, problems, shoot=name in {"teach", "teach-course", "teach-people", "teach-badges"})
+        _check(
+            axe_page,
+            demo + path,
+            name,
+            problems,
+            shoot=name in {"teach", "teach-course", "teach-people", "teach-badges"},
+        )
 
     axe_page.context.clear_cookies()
     log_in(axe_page, demo, "admin", "admin-lyceum-2026")
