@@ -47,6 +47,8 @@ SECRETS = {
     "CANARY-NOTE": {"student"},  # alice's notification
     "CANARY-THEIRS": {"other_instr", "admin"},  # oscar's draft course
     "CANARY-BADGE": {"student", "other", "instr", "admin"},  # a badge of ines's course (both enrolled)
+    "CANARY-HIDDEN-TEST": {"instr", "admin"},  # a hidden test's input: its course's staff only
+    "CANARY-CODE": {"student", "instr", "admin"},  # alice's submitted program
 }
 
 # method  path  anon student other instr other_instr admin  (``OBJECTS`` says what fills the ids)
@@ -68,6 +70,16 @@ POST   /api/code/run/                                       401 400 400 400 400 
 POST   /api/code/execute/                                   401 400 400 400 400 400
 POST   /api/code/api/v2/execute                             401 400 400 400 400 400
 POST   /api/code/api/v2/piston/execute                      401 400 400 400 400 400
+GET    /api/code/exercises/{id}/                            401 200 200 200 404 200
+GET    /api/code/exercises/{id}/submissions/                401 200 200 200 404 200
+GET    /api/code/submissions/{id}/                          401 200 404 200 404 200
+POST   /api/code/submissions/                               401 400 400 400 400 400
+POST   /api/code/submissions/batch/                         401 400 400 400 400 400
+GET    /api/instructor/courses/{id}/exercises/              401 404 404 200 404 200
+POST   /api/instructor/courses/{id}/exercises/              401 404 404 400 404 400
+GET    /api/instructor/exercises/{id}/                      401 404 404 200 404 200
+PATCH  /api/instructor/exercises/{id}/                      401 404 404 200 404 200
+DELETE /api/instructor/exercises/{id}/                      401 404 404 204 404 204
 POST   /api/instructor/courses/{id}/achievements/           401 404 404 400 404 400
 PATCH  /api/instructor/achievements/{id}/                   401 404 404 200 404 200
 DELETE /api/instructor/achievements/{id}/                   401 404 404 204 404 204
@@ -202,6 +214,8 @@ OBJECTS = [
     (r"/admin/roles/\{id\}", "role"),
     (r"/challenges/\{id\}", "challenge"),
     (r"/achievements/\{id\}", "achievement"),
+    (r"/exercises/\{id\}", "exercise"),
+    (r"/code/submissions/\{id\}", "submission"),
 ]
 
 
@@ -337,6 +351,23 @@ def world(db, settings):
             points=5,
             rule={"type": "lessons_completed", "count": 2},
         )
+        from lyceum.coding.models import CodeSubmission
+        from lyceum.coding.services import exercise_save
+
+        exercise = exercise_save(
+            actor=ines,
+            course=course,
+            title="Add two numbers",
+            statement="Print the sum.",
+            is_published=True,
+            tests=[
+                {"stdin": "1 2", "expected_stdout": "3", "is_sample": True},
+                {"stdin": "CANARY-HIDDEN-TEST 1", "expected_stdout": "2"},
+            ],
+        )
+        submission = CodeSubmission.objects.create(
+            exercise=exercise, user=alice, language="python", source="print('CANARY-CODE')"
+        )
 
     objects = {
         "user": alice.pk,
@@ -357,6 +388,8 @@ def world(db, settings):
         "role": role.pk,
         "challenge": challenge.pk,
         "achievement": badge.pk,
+        "exercise": exercise.pk,
+        "submission": submission.pk,
         "staff": (course.pk, ta.pk),
     }
     tokens = {name: tokens_issue(user=user)["access"] for name, user in people.items()}
@@ -374,6 +407,10 @@ def test_the_secrets_are_there_for_those_who_may_read_them(world):
         "CANARY-NOTE": _call("GET", "/api/notifications/", tokens["student"]),
         "CANARY-THEIRS": _call("GET", "/api/courses/", tokens["admin"]),
         "CANARY-BADGE": _call("GET", "/api/my-achievements/", tokens["student"]),
+        "CANARY-HIDDEN-TEST": _call(
+            "GET", f"/api/instructor/courses/{objects['course']}/exercises/", tokens["instr"]
+        ),
+        "CANARY-CODE": _call("GET", f"/api/code/submissions/{objects['submission']}/", tokens["student"]),
     }
     assert seen.keys() == SECRETS.keys()
     for secret, (status, body) in seen.items():

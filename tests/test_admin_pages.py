@@ -103,6 +103,11 @@ def everything(admin_user, ines, alice, bob):
         Group.objects.create(name="Teaching assistants")
         RefreshToken.for_user(alice).blacklist()  # an outstanding token, then a blacklisted one
         Notification.objects.create(user=alice, kind=Notification.Kind.SYSTEM, title="Welcome", body="Hello")
+        from lyceum.coding.models import CodeExercise, CodeSubmission
+
+        CodeSubmission.objects.create(
+            exercise=CodeExercise.objects.first(), user=student, language="python", source="print(1)"
+        )
     return admin_user
 
 

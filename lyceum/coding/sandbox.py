@@ -525,18 +525,33 @@ def _java_heap(language: Language, argv: tuple[str, ...], limits: Limits) -> lis
     return [argv[0], flag, *argv[1:]]
 
 
-def execute(
+@dataclass
+class Batch:
+    """One program compiled once and run once per input."""
+
+    language: str
+    version: str
+    compile: Step | None
+    runs: list[Step]
+
+    @property
+    def compiled(self) -> bool:
+        return self.compile is None or self.compile.status == Status.ACCEPTED
+
+
+def execute_many(
     *,
     language: Language,
     source: str,
-    stdin: str = "",
+    stdins: list[str],
     limits: Limits = RUN_LIMITS,
     compile_limits: Limits = COMPILE_LIMITS,
     wait_seconds: float = 10.0,
     args: tuple[str, ...] = (),
-) -> RunResult:
-    """Compiles (if the language is compiled) and runs ``source`` with ``stdin``, each step in
-    its own sandbox; waits up to ``wait_seconds`` for a free slot (Busy after that)."""
+) -> Batch:
+    """Compiles ``source`` (if the language is compiled) once, then runs it once per input, each
+    step in its own sandbox, in one slot; waits up to ``wait_seconds`` for a free slot (Busy
+    after that). After a failed compile there are no runs."""
     ok, why = available()
     if not ok:
         raise Unavailable(why)
@@ -561,19 +576,48 @@ def execute(
                     compiling=True,
                 )
                 if compiled.status != Status.ACCEPTED:
-                    return RunResult(Status.COMPILE_ERROR, language.id, language.version, compiled, None)
-            ran = run_step(
-                number=number,
-                language=language,
-                argv=[*_java_heap(language, language.run, limits), *args],
-                limits=limits,
-                host_dir=host_dir,
-                stdin=stdin.encode("utf-8"),
-            )
-            return RunResult(ran.status, language.id, language.version, compiled, ran)
+                    return Batch(language.id, language.version, compiled, [])
+            runs = [
+                run_step(
+                    number=number,
+                    language=language,
+                    argv=[*_java_heap(language, language.run, limits), *args],
+                    limits=limits,
+                    host_dir=host_dir,
+                    stdin=stdin.encode("utf-8"),
+                )
+                for stdin in stdins
+            ]
+            return Batch(language.id, language.version, compiled, runs)
         finally:
             Groups(number).kill_all()
             shutil.rmtree(host_dir, ignore_errors=True)
+
+
+def execute(
+    *,
+    language: Language,
+    source: str,
+    stdin: str = "",
+    limits: Limits = RUN_LIMITS,
+    compile_limits: Limits = COMPILE_LIMITS,
+    wait_seconds: float = 10.0,
+    args: tuple[str, ...] = (),
+) -> RunResult:
+    """Compiles (if the language is compiled) and runs ``source`` with ``stdin``."""
+    batch = execute_many(
+        language=language,
+        source=source,
+        stdins=[stdin],
+        limits=limits,
+        compile_limits=compile_limits,
+        wait_seconds=wait_seconds,
+        args=args,
+    )
+    if not batch.compiled:
+        return RunResult(Status.COMPILE_ERROR, batch.language, batch.version, batch.compile, None)
+    ran = batch.runs[0]
+    return RunResult(ran.status, batch.language, batch.version, batch.compile, ran)
 
 
 def limits_from(overrides: dict | None, base: Limits = RUN_LIMITS) -> Limits:

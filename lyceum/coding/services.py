@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
+from django.db import transaction
+from django.utils import timezone
+
+from lyceum.accounts.consumers import user_group
 from lyceum.accounts.models import User
 from lyceum.core import ratelimit
-from lyceum.core.exceptions import ApplicationError, ServiceUnavailable, TooManyRequests
+from lyceum.core.events import publish
+from lyceum.core.exceptions import ApplicationError, NotFound, ServiceUnavailable, TooManyRequests
+from lyceum.core.realtime import group_send
+from lyceum.courses.models import CourseEnrollment
+from lyceum.courses.permissions import can_teach_course
 
-from . import sandbox
+from . import events, sandbox, tasks
+from .grading import matches
 from .languages import LANGUAGES, Language, find
+from .models import CodeExercise, CodeSubmission, CodeTest
 
 MAX_SOURCE_BYTES = 64 * 1024
 MAX_STDIN_BYTES = 1024 * 1024
@@ -77,3 +88,241 @@ def run_code(
 def languages() -> list[Language]:
     """Every language the runner knows, installed here or not."""
     return list(LANGUAGES.values())
+
+
+# --- exercises and submissions --------------------------------------------------------------------
+
+MAX_BATCH = 10
+SAMPLE_TEXT_LIMIT = 4096
+
+
+def exercise_for_learner(*, user: User, exercise_id: Any) -> CodeExercise:
+    """A published exercise of a course the user is enrolled in (or teaches), or 404."""
+    exercise = CodeExercise.objects.select_related("course").filter(pk=exercise_id).first()
+    if exercise is None:
+        raise NotFound("No such exercise.")
+    teaches = can_teach_course(user, exercise.course)
+    enrolled = CourseEnrollment.objects.filter(user=user, course_id=exercise.course_id).exists()
+    if not (teaches or (exercise.is_published and enrolled)):
+        raise NotFound("No such exercise.")
+    return exercise
+
+
+def _language_of(exercise: CodeExercise, name: Any) -> Language:
+    language = language_for(name)
+    if exercise.languages and language.id not in exercise.languages:
+        raise ApplicationError(
+            f"This exercise takes {', '.join(exercise.languages)}.",
+            code="language_not_allowed",
+            fields={"language": [f"Choose one of {', '.join(exercise.languages)}."]},
+        )
+    return language
+
+
+def submissions_create(*, user: User, items: list[dict]) -> list[CodeSubmission]:
+    """Queues one submission per item (``exercise``, ``language``, ``source``), all or none:
+    every item is checked before any is written. Each is graded by a Celery task (at once on the
+    embedded default) and its result pushed to the user's sockets."""
+    if not 1 <= len(items) <= MAX_BATCH:
+        raise ApplicationError(f"Send 1 to {MAX_BATCH} submissions.", fields={"submissions": ["1 to 10."]})
+    checked = []
+    for item in items:
+        exercise = exercise_for_learner(user=user, exercise_id=item["exercise"])
+        language = _language_of(exercise, item["language"])
+        _check_sizes(item["source"], "")
+        checked.append((exercise, language, item["source"]))
+    for _ in checked:
+        ratelimit.hit("code_run", f"user:{user.pk}", message="Too many runs. Try again in a moment.")
+    with transaction.atomic():
+        made = CodeSubmission.objects.bulk_create(
+            [
+                CodeSubmission(exercise=exercise, user=user, language=language.id, source=source)
+                for exercise, language, source in checked
+            ]
+        )
+        ids = [str(submission.pk) for submission in made]
+        transaction.on_commit(lambda: [tasks.grade_submission.delay(pk) for pk in ids])
+    return made
+
+
+def _test_result(test: CodeTest, step: sandbox.Step, verdict: str) -> dict:
+    row: dict[str, Any] = {
+        "test": test.order,
+        "sample": test.is_sample,
+        "verdict": verdict,
+        "cpu_seconds": step.cpu_seconds,
+        "wall_seconds": step.wall_seconds,
+        "memory_bytes": step.memory_bytes,
+    }
+    if test.is_sample:  # hidden tests never show their input, output or anything the program printed
+        row |= {
+            "stdin": test.stdin[:SAMPLE_TEXT_LIMIT],
+            "expected": test.expected_stdout[:SAMPLE_TEXT_LIMIT],
+            "stdout": step.stdout[:SAMPLE_TEXT_LIMIT],
+            "stderr": step.stderr[:SAMPLE_TEXT_LIMIT],
+        }
+    return row
+
+
+def submission_grade(*, submission_id: Any) -> CodeSubmission | None:
+    """Runs a queued submission against every test of its exercise and records the verdicts;
+    the first failing test (in order) gives the submission's verdict, and passing every test
+    emits ``code_exercise_passed``. Safe to call twice: a submission is graded once."""
+    with transaction.atomic():
+        submission = (
+            CodeSubmission.objects.select_for_update(skip_locked=True)
+            .filter(pk=submission_id, state=CodeSubmission.State.QUEUED)
+            .first()
+        )
+        if submission is None:
+            return None
+        submission.state = CodeSubmission.State.RUNNING
+        submission.save(update_fields=["state"])
+    exercise = CodeExercise.objects.get(pk=submission.exercise_id)
+    tests = list(exercise.tests.all())
+    language = find(submission.language)
+    limits = sandbox.limits_from(exercise.limits)
+    try:
+        batch = sandbox.execute_many(
+            language=language, source=submission.source, stdins=[t.stdin for t in tests], limits=limits
+        )
+    except (sandbox.Unavailable, sandbox.Busy) as error:
+        submission.verdict = CodeSubmission.Verdict.INTERNAL_ERROR
+        submission.compile_output = str(error)
+        batch = None
+    if batch is not None and not batch.compiled:
+        submission.verdict = CodeSubmission.Verdict.COMPILE_ERROR
+        submission.compile_output = (batch.compile.stderr + batch.compile.stdout)[: SAMPLE_TEXT_LIMIT * 4]
+    elif batch is not None:
+        results, passed_weight, verdict = [], 0, CodeSubmission.Verdict.ACCEPTED
+        for test, step in zip(tests, batch.runs, strict=True):
+            if step.status != sandbox.Status.ACCEPTED:
+                outcome = str(step.status)
+            elif matches(
+                step.stdout, test.expected_stdout, mode=exercise.comparison, tolerance=exercise.tolerance
+            ):
+                outcome = CodeSubmission.Verdict.ACCEPTED
+            else:
+                outcome = CodeSubmission.Verdict.WRONG_ANSWER
+            if outcome == CodeSubmission.Verdict.ACCEPTED:
+                passed_weight += test.weight
+                submission.tests_passed += 1
+            elif verdict == CodeSubmission.Verdict.ACCEPTED:
+                verdict = outcome
+            results.append(_test_result(test, step, str(outcome)))
+        total = sum(test.weight for test in tests)
+        submission.results = results
+        submission.verdict = verdict
+        submission.score = (
+            Decimal(100 * passed_weight / total).quantize(Decimal("0.01")) if total else Decimal(0)
+        )
+        if batch.compile is not None:
+            submission.compile_output = (batch.compile.stderr + batch.compile.stdout)[:SAMPLE_TEXT_LIMIT]
+    submission.tests_total = len(tests)
+    submission.state = CodeSubmission.State.DONE
+    submission.finished_at = timezone.now()
+    with transaction.atomic():
+        submission.save()
+        if submission.verdict == CodeSubmission.Verdict.ACCEPTED and tests:
+            publish(
+                events.code_exercise_passed,
+                user_id=submission.user_id,
+                exercise_id=exercise.pk,
+                course_id=exercise.course_id,
+                submission_id=submission.pk,
+                points=exercise.points,
+            )
+        payload = {"type": "code.submission", "submission": submission_event(submission)}
+        transaction.on_commit(
+            lambda: group_send(
+                user_group(submission.user_id), {"type": "notification.push", "event": payload}
+            )
+        )
+    return submission
+
+
+def submission_event(submission: CodeSubmission) -> dict[str, Any]:
+    """What a submission's owner is told when it is graded (the API's shape)."""
+    return {
+        "id": str(submission.pk),
+        "exercise": str(submission.exercise_id),
+        "language": submission.language,
+        "source": submission.source,
+        "state": submission.state,
+        "verdict": submission.verdict,
+        "tests_passed": submission.tests_passed,
+        "tests_total": submission.tests_total,
+        "score": str(submission.score),
+        "compile_output": submission.compile_output,
+        "results": submission.results,
+        "created_at": submission.created_at.isoformat(),
+        "finished_at": submission.finished_at.isoformat() if submission.finished_at else None,
+    }
+
+
+def submission_for(*, user: User, submission_id: Any) -> CodeSubmission:
+    """The user's own submission, or one of a course they teach; else 404."""
+    submission = CodeSubmission.objects.select_related("exercise__course").filter(pk=submission_id).first()
+    if submission is None or not (
+        submission.user_id == user.pk or can_teach_course(user, submission.exercise.course)
+    ):
+        raise NotFound("No such submission.")
+    return submission
+
+
+# --- exercises, for a course's staff ----------------------------------------------------------------
+
+EXERCISE_FIELDS = (
+    "title",
+    "statement",
+    "languages",
+    "starter_code",
+    "limits",
+    "comparison",
+    "tolerance",
+    "points",
+    "is_published",
+    "lesson",
+)
+
+
+def _check_exercise(exercise: CodeExercise, tests: list[dict] | None) -> None:
+    fields: dict[str, list[str]] = {}
+    unknown = [name for name in exercise.languages if name not in LANGUAGES]
+    if unknown:
+        fields["languages"] = [f"Unknown: {', '.join(map(str, unknown))}."]
+    if set(exercise.starter_code) - set(LANGUAGES):
+        fields["starter_code"] = ["Keys are language ids."]
+    bad_limits = set(exercise.limits) - set(sandbox.Limits.__dataclass_fields__)
+    if bad_limits or not all(isinstance(v, int | float) and v > 0 for v in exercise.limits.values()):
+        fields["limits"] = [f"Positive numbers for {', '.join(sandbox.Limits.__dataclass_fields__)}."]
+    if exercise.lesson_id and exercise.lesson.module.course_id != exercise.course_id:
+        fields["lesson"] = ["Choose a lesson of this course."]
+    if tests is not None and not 1 <= len(tests) <= 100:
+        fields["tests"] = ["Give 1 to 100 tests."]
+    if fields:
+        raise ApplicationError("The exercise is not valid.", fields=fields)
+
+
+def exercise_save(
+    *, actor: User, course, exercise: CodeExercise | None = None, tests: list[dict] | None = None, **data: Any
+) -> CodeExercise:
+    """Creates (``exercise`` None) or changes an exercise of ``course`` (whose staff the caller
+    is: the view checked), replacing its tests when ``tests`` is given. All or nothing."""
+    unknown = set(data) - set(EXERCISE_FIELDS)
+    if unknown:
+        raise ApplicationError(f"Cannot set {', '.join(sorted(unknown))}.")
+    exercise = exercise or CodeExercise(course=course, created_by=actor)
+    if exercise.pk is None and tests is None:
+        raise ApplicationError("An exercise needs tests.", fields={"tests": ["Give 1 to 100 tests."]})
+    for name, value in data.items():
+        setattr(exercise, name, value)
+    _check_exercise(exercise, tests)
+    with transaction.atomic():
+        exercise.save()
+        if tests is not None:
+            exercise.tests.all().delete()
+            CodeTest.objects.bulk_create(
+                [CodeTest(exercise=exercise, order=n, **test) for n, test in enumerate(tests, start=1)]
+            )
+    return exercise

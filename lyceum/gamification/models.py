@@ -23,6 +23,7 @@ class PointsEntry(models.Model):
         QUIZ_PERFECT = "quiz_perfect", "Quiz passed with 100 %"
         ACHIEVEMENT = "achievement", "Achievement earned"
         CHALLENGE = "challenge", "Challenge completed"
+        CODE = "code_exercise_passed", "Coding exercise passed"
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="points")
     amount = models.PositiveIntegerField()

@@ -67,3 +67,19 @@ def quiz_submitted(user_id, quiz_id, course_id, percent, has_passed) -> None:
             )
     services.streak_record_activity(user=user, course_id=course_id)
     services.achievements_evaluate(user=user, course_id=course_id)
+
+
+@shared_task(ignore_result=True)
+def code_exercise_passed(user_id, exercise_id, course_id, points) -> None:
+    user = _user(user_id)
+    if user is None:
+        return
+    services.award(
+        user_id=user.pk,
+        amount=int(points),
+        reason=PointsEntry.Reason.CODE,
+        source=f"code:{exercise_id}",
+        course_id=course_id,
+    )
+    services.streak_record_activity(user=user, course_id=course_id)
+    services.achievements_evaluate(user=user, course_id=course_id)

@@ -10,7 +10,14 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from lyceum.core.exceptions import ApplicationError, NotFound
+from lyceum.courses import selectors as course_selectors
+from lyceum.courses.markdown import render_markdown
+from lyceum.courses.models import Lesson
+from lyceum.courses.permissions import can_manage_course
+
 from .. import services
+from ..models import CodeExercise, CodeSubmission
 from ..sandbox import RunResult, Status
 from . import serializers as s
 
@@ -197,3 +204,182 @@ class PistonRuntimesView(APIView):
                 if language.available
             ]
         )
+
+
+# --- exercises and submissions ----------------------------------------------------------------------
+
+E404 = OpenApiResponse(description="No such exercise or submission among those you may see.")
+
+
+def learner_exercise_data(exercise) -> dict:
+    allowed = [
+        language.id
+        for language in services.languages()
+        if language.available and (not exercise.languages or language.id in exercise.languages)
+    ]
+    limits = services.sandbox.limits_from(exercise.limits)
+    tests = list(exercise.tests.all())
+    return {
+        "id": str(exercise.pk),
+        "course": str(exercise.course_id),
+        "lesson": str(exercise.lesson_id) if exercise.lesson_id else None,
+        "title": exercise.title,
+        "statement": exercise.statement,
+        "statement_html": render_markdown(exercise.statement),
+        "languages": allowed,
+        "starter_code": {key: value for key, value in exercise.starter_code.items() if key in allowed},
+        "limits": {name: getattr(limits, name) for name in limits.__dataclass_fields__},
+        "comparison": exercise.comparison,
+        "points": exercise.points,
+        "sample_tests": [
+            {"stdin": test.stdin, "expected_stdout": test.expected_stdout} for test in tests if test.is_sample
+        ],
+        "tests_total": len(tests),
+    }
+
+
+class ExerciseView(APIView):
+    @extend_schema(
+        responses={200: s.ExerciseLearnerSerializer, 404: E404},
+        summary="An exercise as a learner sees it: statement, starter code, sample tests (hidden: counted)",
+        tags=["code"],
+    )
+    def get(self, request: Request, id) -> Response:
+        exercise = services.exercise_for_learner(user=request.user, exercise_id=id)
+        return Response(learner_exercise_data(exercise))
+
+
+class ExerciseSubmissionsView(APIView):
+    @extend_schema(
+        responses={200: s.SubmissionSerializer(many=True), 404: E404},
+        summary="Your submissions to an exercise, newest first (the last 50)",
+        tags=["code"],
+    )
+    def get(self, request: Request, id) -> Response:
+        exercise = services.exercise_for_learner(user=request.user, exercise_id=id)
+        rows = exercise.submissions.filter(user=request.user)[:50]
+        return Response([services.submission_event(row) for row in rows])
+
+
+class SubmissionCreateView(APIView):
+    @extend_schema(
+        request=s.SubmissionCreateSerializer,
+        responses={202: s.SubmissionSerializer, **ERRORS, 404: E404},
+        summary="Submit a solution: graded against every test by a worker; the result is pushed to "
+        "/ws/account/ as {type: code.submission} and readable at GET /api/code/submissions/{id}/",
+        tags=["code"],
+    )
+    def post(self, request: Request) -> Response:
+        data = s.SubmissionCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        made = services.submissions_create(user=request.user, items=[data.validated_data])
+        made[0].refresh_from_db()
+        return Response(services.submission_event(made[0]), status=202)
+
+
+class SubmissionBatchView(APIView):
+    @extend_schema(
+        request=s.SubmissionBatchSerializer,
+        responses={202: s.SubmissionSerializer(many=True), **ERRORS, 404: E404},
+        summary="Submit up to 10 solutions at once (all are checked before any is queued)",
+        tags=["code"],
+    )
+    def post(self, request: Request) -> Response:
+        data = s.SubmissionBatchSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        made = services.submissions_create(user=request.user, items=data.validated_data["submissions"])
+        rows = {row.pk: row for row in CodeSubmission.objects.filter(pk__in=[m.pk for m in made])}
+        return Response([services.submission_event(rows[m.pk]) for m in made], status=202)
+
+
+class SubmissionView(APIView):
+    @extend_schema(
+        responses={200: s.SubmissionSerializer, 404: E404},
+        summary="A submission and its verdicts (hidden tests show only their verdict and times)",
+        tags=["code"],
+    )
+    def get(self, request: Request, id) -> Response:
+        return Response(
+            services.submission_event(services.submission_for(user=request.user, submission_id=id))
+        )
+
+
+# --- for a course's staff -----------------------------------------------------------------------------
+
+
+def _exercise_input(request: Request, course, partial: bool = False) -> dict:
+    data = s.ExerciseWriteSerializer(data=request.data, partial=partial)
+    data.is_valid(raise_exception=True)
+    values = dict(data.validated_data)
+    if "lesson" in values:
+        lesson_id = values.pop("lesson")
+        lesson = Lesson.objects.select_related("module").filter(pk=lesson_id).first() if lesson_id else None
+        if lesson_id and (lesson is None or lesson.module.course_id != course.pk):
+            raise ApplicationError(
+                "Choose a lesson of this course.", fields={"lesson": ["Not in this course."]}
+            )
+        values["lesson"] = lesson
+    return values
+
+
+class CourseExercisesView(APIView):
+    @extend_schema(
+        responses={200: s.ExerciseStaffSerializer(many=True), 404: E404},
+        summary="A course's coding exercises, with every test",
+        tags=["instructor"],
+    )
+    def get(self, request: Request, id) -> Response:
+        course = course_selectors.managed_course(user=request.user, course_id=id)
+        rows = CodeExercise.objects.filter(course=course).prefetch_related("tests")
+        return Response(s.ExerciseStaffSerializer(rows, many=True).data)
+
+    @extend_schema(
+        request=s.ExerciseWriteSerializer,
+        responses={201: s.ExerciseStaffSerializer, 400: E400, 404: E404},
+        summary="Add a coding exercise to a course (to one of its lessons, optionally), with its tests",
+        tags=["instructor"],
+    )
+    def post(self, request: Request, id) -> Response:
+        course = course_selectors.managed_course(user=request.user, course_id=id)
+        values = _exercise_input(request, course)
+        exercise = services.exercise_save(actor=request.user, course=course, **values)
+        return Response(s.ExerciseStaffSerializer(exercise).data, status=201)
+
+
+class ExerciseStaffView(APIView):
+    def _exercise(self, request: Request, id):
+        exercise = CodeExercise.objects.select_related("course").filter(pk=id).first()
+        if exercise is None or not can_manage_course(request.user, exercise.course):
+            raise NotFound("No such exercise among your courses.")
+        return exercise
+
+    @extend_schema(
+        responses={200: s.ExerciseStaffSerializer, 404: E404},
+        summary="An exercise with every test",
+        tags=["instructor"],
+    )
+    def get(self, request: Request, id) -> Response:
+        return Response(s.ExerciseStaffSerializer(self._exercise(request, id)).data)
+
+    @extend_schema(
+        request=s.ExerciseWriteSerializer(partial=True),
+        responses={200: s.ExerciseStaffSerializer, 400: E400, 404: E404},
+        summary="Change an exercise (tests, when given, replace them all)",
+        tags=["instructor"],
+    )
+    def patch(self, request: Request, id) -> Response:
+        exercise = self._exercise(request, id)
+        values = _exercise_input(request, exercise.course, partial=True)
+        exercise = services.exercise_save(
+            actor=request.user, course=exercise.course, exercise=exercise, **values
+        )
+        return Response(s.ExerciseStaffSerializer(exercise).data)
+
+    @extend_schema(
+        responses={204: None, 404: E404},
+        summary="Delete an exercise and its submissions",
+        tags=["instructor"],
+    )
+    def delete(self, request: Request, id) -> Response:
+        self._exercise(request, id).delete()
+        return Response(status=204)

@@ -101,6 +101,10 @@ class Command(BaseCommand):
 
         quizzes = create_demo_quizzes(instructor=existing["instructor"])
         self.stdout.write(f"Demo quizzes: {len(quizzes)}, one in each demo course")
+        from lyceum.coding.demo import create_demo_exercise
+
+        exercise = create_demo_exercise(course=courses[0])
+        self.stdout.write(f"Demo coding exercise: {exercise.title} ({courses[0].title})")
         from lyceum.gamification.demo import create_demo_gamification
 
         made = create_demo_gamification(course=courses[0])
