@@ -60,6 +60,20 @@ PAGES: dict[str, list[tuple[str, str]]] = {
         ("POST", "/api/instructor/courses/{id}/staff/"),
         ("DELETE", "/api/instructor/courses/{id}/staff/{user_id}/"),
     ],
+    "code_editor": [("GET", "/api/code/languages/"), ("POST", "/api/code/run/")],
+    "code_exercise": [
+        ("GET", "/api/code/exercises/{id}/"),
+        ("GET", "/api/code/exercises/{id}/submissions/"),
+        ("POST", "/api/code/run/"),
+        ("POST", "/api/code/submissions/"),
+        ("GET", "/api/code/submissions/{id}/"),
+    ],
+    "teach_exercises": [("GET", "/api/instructor/courses/{id}/exercises/")],
+    "teach_exercise_new": [("POST", "/api/instructor/courses/{id}/exercises/")],
+    "teach_exercise": [
+        ("GET", "/api/instructor/exercises/{id}/"),
+        ("PATCH", "/api/instructor/exercises/{id}/"),
+    ],
     "teach_course_achievements": [
         ("GET", "/api/instructor/courses/{id}/achievements/"),
         ("POST", "/api/instructor/courses/{id}/achievements/"),

@@ -128,6 +128,11 @@ def lesson_player(request: HttpRequest, slug: str, lesson_id) -> HttpResponse:
             "enrollment": enrollment,
             "progress": progress,
             "video_embed": _video_embed(view.lesson.video_url),
+            "exercises": list(
+                view.lesson.code_exercises.filter(is_published=True).order_by("created_at").only("title")
+            )
+            if enrollment
+            else [],
         },
     )
 

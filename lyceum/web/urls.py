@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import chat_views, console_views, course_views, gamification_views, quiz_views, views
+from . import chat_views, code_views, console_views, course_views, gamification_views, quiz_views, views
 
 app_name = "web"
 
@@ -70,6 +70,19 @@ urlpatterns = [
         name="teach_course_people",
     ),
     path("leaderboard/", gamification_views.leaderboard, name="leaderboard"),
+    path("code/", code_views.code_editor, name="code_editor"),
+    path("code/exercises/<uuid:exercise_id>/", code_views.exercise, name="code_exercise"),
+    path("teach/courses/<uuid:course_id>/exercises/", code_views.teach_exercises, name="teach_exercises"),
+    path(
+        "teach/courses/<uuid:course_id>/exercises/new/",
+        code_views.teach_exercise,
+        name="teach_exercise_new",
+    ),
+    path(
+        "teach/courses/<uuid:course_id>/exercises/<uuid:exercise_id>/",
+        code_views.teach_exercise,
+        name="teach_exercise",
+    ),
     path(
         "teach/courses/<uuid:course_id>/achievements/",
         gamification_views.teach_course_achievements,

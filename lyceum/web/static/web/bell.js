@@ -63,6 +63,8 @@
     const socket = new WebSocket(`${scheme}://${location.host}/ws/account/`);
     socket.onmessage = (event) => {
       const frame = JSON.parse(event.data);
+      // Every frame, for the parts of the page that wait for one (a graded code submission).
+      document.dispatchEvent(new CustomEvent("lyceum:socket", {detail: frame}));
       if (frame.type === "notification.new") {
         setCount(Number(count.textContent || 0) + 1);
         if (!panel.hidden) list.prepend(row(frame.notification));
