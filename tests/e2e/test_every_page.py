@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 
 from lyceum.accounts.models import User
 from lyceum.chat.services import course_room
+from lyceum.coding.models import CodeExercise
 from lyceum.courses.models import Course, Lesson
 from lyceum.quizzes import services as quiz_services
 from lyceum.quizzes.models import Quiz
@@ -96,6 +97,8 @@ def _learner_urls(base: str) -> dict[str, str]:
         "notifications": base + "/notifications/",
         "leaderboard": base + "/leaderboard/",
         "leaderboard-quiz": f"{base}/leaderboard/?course={course.pk}&quiz={quiz.pk}",
+        "code": base + "/code/",
+        "code-exercise": f"{base}/code/exercises/{CodeExercise.objects.get(course=course).pk}/",
         "achievements": base + "/achievements/",
         "profile": base + "/profile/",
         "profile-edit": base + "/profile/edit/",
@@ -124,7 +127,8 @@ def test_every_page_fits_a_phone_and_passes_axe(demo, page, axe_page):
             url,
             name,
             problems,
-            shoot=name in {"home", "result", "people", "notifications", "leaderboard", "achievements"},
+            shoot=name
+            in {"home", "result", "people", "notifications", "leaderboard", "achievements", "code-exercise"},
         )
     axe_page.emulate_media(color_scheme="dark")
     for name in ("home", "course", "lesson", "result", "chat-room", "notifications"):
@@ -144,6 +148,8 @@ def test_every_page_fits_a_phone_and_passes_axe(demo, page, axe_page):
         "teach-quiz": f"/teach/quizzes/{quiz.pk}/",
         "teach-people": f"/teach/courses/{course.pk}/people/",
         "teach-badges": f"/teach/courses/{course.pk}/achievements/",
+        "teach-exercises": f"/teach/courses/{course.pk}/exercises/",
+        "teach-exercise": f"/teach/courses/{course.pk}/exercises/{course.code_exercises.get().pk}/",
     }.items():
         _check(
             axe_page,
