@@ -246,3 +246,48 @@ def test_only_the_courses_staff_edit_its_exercises(login_api, exercise, oscar, e
     assert changed.status_code == 200 and changed.json()["points"] == 40
     assert [t["stdin"] for t in changed.json()["tests"]] == ["2 2"]
     assert login_api(ines).delete(f"/api/instructor/exercises/{exercise.pk}/").status_code == 204
+
+
+@needs_sandbox
+@pytest.mark.django_db(transaction=True)
+def test_the_verdict_arrives_on_the_learners_socket(ines, alice):
+    from asgiref.sync import async_to_sync
+    from channels.db import database_sync_to_async
+    from channels.testing import WebsocketCommunicator
+
+    from lyceum.accounts.services import roles_ensure, tokens_issue
+    from lyceum.asgi import application
+
+    roles_ensure()  # a transactional test starts from an empty database
+    course = course_with_outline(instructor=ines, is_published=True, modules=1, lessons=1)
+    found = services.exercise_save(
+        actor=ines,
+        course=course,
+        title="Echo",
+        statement="Print what you read.",
+        is_published=True,
+        tests=[{"stdin": "hi", "expected_stdout": "hi", "is_sample": True}],
+    )
+    with zeal_ignore():
+        course_services.enroll(user=alice, course=course)
+    token = tokens_issue(user=alice)["access"]
+
+    async def scenario():
+        socket = WebsocketCommunicator(
+            application, f"/ws/account/?token={token}", headers=[(b"host", b"localhost")]
+        )
+        await socket.connect()
+        await socket.receive_json_from()  # hello
+        made = await database_sync_to_async(services.submissions_create)(
+            user=alice, items=[{"exercise": found.pk, "language": "python", "source": "print(input())"}]
+        )
+        while True:  # notifications may come first
+            frame = await socket.receive_json_from(timeout=30)
+            if frame["type"] == "code.submission":
+                break
+        await socket.disconnect()
+        return made[0].pk, frame
+
+    submission_id, frame = async_to_sync(scenario)()
+    assert frame["submission"]["id"] == str(submission_id)
+    assert (frame["submission"]["verdict"], frame["submission"]["tests_passed"]) == ("accepted", 1)
