@@ -82,6 +82,22 @@ class LanguagesView(APIView):
         )
 
 
+def _run(request: Request, serializer, *, source: str, stdin: str, args: str | None = None):
+    """Validates a run request in one of the API's shapes and runs it: (language, result)."""
+    data = serializer(data=request.data)
+    data.is_valid(raise_exception=True)
+    values = data.validated_data
+    language = services.language_for(values["language"])
+    result = services.run_code(
+        user=request.user,
+        language=language,
+        source=values[source] if source != "files" else values["files"][0]["content"],
+        stdin=values[stdin],
+        args=tuple(values[args]) if args else (),
+    )
+    return language, result
+
+
 class RunView(APIView):
     @extend_schema(
         request=s.RunRequestSerializer,
@@ -90,15 +106,7 @@ class RunView(APIView):
         tags=["code"],
     )
     def post(self, request: Request) -> Response:
-        data = s.RunRequestSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        language = services.language_for(data.validated_data["language"])
-        result = services.run_code(
-            user=request.user,
-            language=language,
-            source=data.validated_data["source"],
-            stdin=data.validated_data["stdin"],
-        )
+        _, result = _run(request, s.RunRequestSerializer, source="source", stdin="stdin")
         return Response(result_data(result))
 
 
@@ -110,15 +118,7 @@ class LegacyExecuteView(APIView):
         tags=["code"],
     )
     def post(self, request: Request) -> Response:
-        data = s.LegacyExecuteRequestSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        language = services.language_for(data.validated_data["language"])
-        result = services.run_code(
-            user=request.user,
-            language=language,
-            source=data.validated_data["code"],
-            stdin=data.validated_data["input"],
-        )
+        _, result = _run(request, s.LegacyExecuteRequestSerializer, source="code", stdin="input")
         if result.status == Status.COMPILE_ERROR:
             text = (result.compile.stderr + result.compile.stdout).strip()
             return Response({"output": "", "error": f"Compilation Error:\n{text}", "statusCode": 1})
@@ -168,15 +168,8 @@ class PistonExecuteView(APIView):
         tags=["code"],
     )
     def post(self, request: Request) -> Response:
-        data = s.PistonExecuteRequestSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        language = services.language_for(data.validated_data["language"])
-        result = services.run_code(
-            user=request.user,
-            language=language,
-            source=data.validated_data["files"][0]["content"],
-            stdin=data.validated_data["stdin"],
-            args=tuple(data.validated_data["args"]),
+        language, result = _run(
+            request, s.PistonExecuteRequestSerializer, source="files", stdin="stdin", args="args"
         )
         body = {"language": language.id, "version": result.version}
         if result.compile is not None:
