@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import functools
 import math
 import os
 import secrets
@@ -163,7 +164,12 @@ def base_uid() -> int:
 
 
 def available() -> tuple[bool, str]:
-    """Whether runs can be sandboxed here, and if not, why."""
+    """Whether runs can be sandboxed here, and if not, why (found once per process)."""
+    return _probe()
+
+
+@functools.cache
+def _probe() -> tuple[bool, str]:
     if os.geteuid() != 0:
         return False, "the code runner needs root, to give each run slot its own uid and control groups"
     for program in ("bwrap", "setpriv", "prlimit"):
@@ -242,7 +248,7 @@ class Groups:
             for pid in pids:
                 with contextlib.suppress(ProcessLookupError):
                     os.kill(pid, signal.SIGKILL)
-            time.sleep(0.01)
+            time.sleep(0.002)
         raise RuntimeError("processes of a run slot would not die")
 
     def oom_kills(self) -> int:
@@ -455,7 +461,7 @@ def run_step(
                 if left <= 0 or groups.cpu_seconds() > limits.cpu_seconds:
                     stopped = Status.TIME_LIMIT
                     break
-                time.sleep(0.01)
+                time.sleep(0.002)
     finally:
         picker.close()
         if process.returncode is None:
