@@ -291,3 +291,58 @@ def test_the_verdict_arrives_on_the_learners_socket(ines, alice):
     submission_id, frame = async_to_sync(scenario)()
     assert frame["submission"]["id"] == str(submission_id)
     assert (frame["submission"]["verdict"], frame["submission"]["tests_passed"]) == ("accepted", 1)
+
+
+JS_READ = 'const [a, b] = require("fs").readFileSync(0, "utf8").trim().split(/\\s+/).map(Number);\n'
+JAVA_READ = (
+    "import java.util.*;public class Main{public static void main(String[] x){"
+    "Scanner s=new Scanner(System.in);"
+)
+SUMS = {  # (right, wrong) for "print the sum of two numbers"
+    "python": (
+        "a, b = map(int, input().split())\nprint(a + b)",
+        "a, b = map(int, input().split())\nprint(a - b)",
+    ),
+    "javascript": (
+        JS_READ + "console.log(a + b);",
+        JS_READ + "console.log(a - b);",
+    ),
+    "c": (
+        '#include <stdio.h>\nint main(void){long a,b;scanf("%ld %ld",&a,&b);printf("%ld\\n",a+b);return 0;}',
+        '#include <stdio.h>\nint main(void){long a,b;scanf("%ld %ld",&a,&b);printf("%ld\\n",a-b);return 0;}',
+    ),
+    "cpp": (
+        "#include <iostream>\nint main(){long a,b;std::cin>>a>>b;std::cout<<a+b<<std::endl;}",
+        "#include <iostream>\nint main(){long a,b;std::cin>>a>>b;std::cout<<a-b<<std::endl;}",
+    ),
+    "java": (
+        JAVA_READ + "System.out.println(s.nextLong()+s.nextLong());}}",
+        JAVA_READ + "System.out.println(s.nextLong()-s.nextLong());}}",
+    ),
+}
+
+
+@needs_sandbox
+@pytest.mark.parametrize("language", [name for name in SUMS if services.LANGUAGES[name].available])
+def test_accepted_and_wrong_answer_in_every_language(ines, alice, course, language):
+    found = services.exercise_save(
+        actor=ines,
+        course=course,
+        title="Sum",
+        statement="Print the sum.",
+        is_published=True,
+        tests=[
+            {"stdin": "1 2\n", "expected_stdout": "3\n", "is_sample": True},
+            {"stdin": "2000000000 2000000000\n", "expected_stdout": "4000000000\n"},
+        ],
+    )
+    right, wrong = SUMS[language]
+    verdicts = []
+    for source in (right, wrong):
+        submission = CodeSubmission.objects.create(
+            exercise=found, user=alice, language=language, source=source
+        )
+        with zeal_ignore():
+            graded = services.submission_grade(submission_id=submission.pk)
+        verdicts.append((graded.verdict, graded.tests_passed))
+    assert verdicts == [("accepted", 2), ("wrong_answer", 0)]
