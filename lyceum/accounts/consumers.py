@@ -3,11 +3,17 @@ sessions are revoked (password changed, refresh token reuse) or the user signs o
 
 from __future__ import annotations
 
+from lyceum.core.realtime import group_send
 from lyceum.core.websocket import CLOSE_SESSION_REVOKED, JsonSocket
 
 
 def user_group(user_id: object) -> str:
     return f"user.{user_id}"
+
+
+def push_to_user(user_id: object, frame: dict) -> None:
+    """Sends ``frame`` to every account socket of the user (a notification, a graded submission)."""
+    group_send(user_group(user_id), {"type": "notification.push", "event": frame})
 
 
 class AccountConsumer(JsonSocket):

@@ -381,7 +381,7 @@ def _limits_command(limits: Limits, uid: int) -> list[str]:
 
 
 def _running(pid: int) -> bool:
-    """Whether the child is still running, without reaping it (wait4 reaps it afterwards)."""
+    """Whether the child is still running, without reaping it (waitpid reaps it afterwards)."""
     try:
         return os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is None
     except ChildProcessError:
@@ -433,15 +433,17 @@ def run_step(
     for name, stream in (("stdout", process.stdout), ("stderr", process.stderr)):
         os.set_blocking(stream.fileno(), False)
         picker.register(stream, selectors.EVENT_READ, name)
+
+    def out_of_time() -> bool:
+        """Past the wall limit, or the whole tree past the CPU limit."""
+        return time.monotonic() - began >= limits.wall_seconds or groups.cpu_seconds() > limits.cpu_seconds
+
     try:
         while picker.get_map():
+            if out_of_time():
+                stopped = Status.TIME_LIMIT
+                break
             left = limits.wall_seconds - (time.monotonic() - began)
-            if left <= 0:
-                stopped = Status.TIME_LIMIT
-                break
-            if groups.cpu_seconds() > limits.cpu_seconds:
-                stopped = Status.TIME_LIMIT
-                break
             for key, _ in picker.select(timeout=min(left, 0.05)):
                 chunk = os.read(key.fileobj.fileno(), 65536)
                 if not chunk:
@@ -457,16 +459,15 @@ def run_step(
                 break
         if stopped is None:
             while _running(process.pid):
-                left = limits.wall_seconds - (time.monotonic() - began)
-                if left <= 0 or groups.cpu_seconds() > limits.cpu_seconds:
+                if out_of_time():
                     stopped = Status.TIME_LIMIT
                     break
                 time.sleep(0.002)
     finally:
         picker.close()
-        if process.returncode is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGKILL)
+        # Not reaped yet (waitid left it), so its group still exists to be killed, finished or not.
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
         _, wait_status = os.waitpid(process.pid, 0)
         process.returncode = os.waitstatus_to_exitcode(wait_status)
         wall = time.monotonic() - began

@@ -8,12 +8,11 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from lyceum.accounts.consumers import user_group
+from lyceum.accounts.consumers import push_to_user
 from lyceum.accounts.models import User
 from lyceum.core import ratelimit
 from lyceum.core.events import publish
 from lyceum.core.exceptions import ApplicationError, NotFound, ServiceUnavailable, TooManyRequests
-from lyceum.core.realtime import group_send
 from lyceum.courses.models import CourseEnrollment
 from lyceum.courses.permissions import can_teach_course
 
@@ -63,6 +62,11 @@ def _check_sizes(source: str, stdin: str) -> None:
         raise ApplicationError("The program or its input is not acceptable.", fields=fields)
 
 
+def _count_run(user: User) -> None:
+    """One run (or graded submission) against the user's ``code_run`` rate (429 past it)."""
+    ratelimit.hit("code_run", f"user:{user.pk}", message="Too many runs. Try again in a moment.")
+
+
 def run_code(
     *, user: User, language: Language, source: str, stdin: str = "", args: tuple[str, ...] = ()
 ) -> sandbox.RunResult:
@@ -70,7 +74,7 @@ def run_code(
     Run button). 429 when the user's rate is used up or every slot stays busy; 503 when this
     server cannot sandbox at all."""
     _check_sizes(source, stdin)
-    ratelimit.hit("code_run", f"user:{user.pk}", message="Too many runs. Try again in a moment.")
+    _count_run(user)
     try:
         return sandbox.execute(
             language=language, source=source, stdin=stdin, args=args, wait_seconds=SLOT_WAIT_SECONDS
@@ -132,7 +136,7 @@ def submissions_create(*, user: User, items: list[dict]) -> list[CodeSubmission]
         _check_sizes(item["source"], "")
         checked.append((exercise, language, item["source"]))
     for _ in checked:
-        ratelimit.hit("code_run", f"user:{user.pk}", message="Too many runs. Try again in a moment.")
+        _count_run(user)
     with transaction.atomic():
         made = CodeSubmission.objects.bulk_create(
             [
@@ -190,9 +194,12 @@ def submission_grade(*, submission_id: Any) -> CodeSubmission | None:
         submission.verdict = CodeSubmission.Verdict.INTERNAL_ERROR
         submission.compile_output = str(error)
         batch = None
+    if batch is not None and batch.compile is not None:
+        compiler_said = batch.compile.stderr + batch.compile.stdout
+        # All of a failed compile's messages that fit; a warning's first lines.
+        submission.compile_output = compiler_said[: SAMPLE_TEXT_LIMIT * (1 if batch.compiled else 4)]
     if batch is not None and not batch.compiled:
         submission.verdict = CodeSubmission.Verdict.COMPILE_ERROR
-        submission.compile_output = (batch.compile.stderr + batch.compile.stdout)[: SAMPLE_TEXT_LIMIT * 4]
     elif batch is not None:
         results, passed_weight, verdict = [], 0, CodeSubmission.Verdict.ACCEPTED
         for test, step in zip(tests, batch.runs, strict=True):
@@ -216,8 +223,6 @@ def submission_grade(*, submission_id: Any) -> CodeSubmission | None:
         submission.score = (
             Decimal(100 * passed_weight / total).quantize(Decimal("0.01")) if total else Decimal(0)
         )
-        if batch.compile is not None:
-            submission.compile_output = (batch.compile.stderr + batch.compile.stdout)[:SAMPLE_TEXT_LIMIT]
     submission.tests_total = len(tests)
     submission.state = CodeSubmission.State.DONE
     submission.finished_at = timezone.now()
@@ -232,12 +237,8 @@ def submission_grade(*, submission_id: Any) -> CodeSubmission | None:
                 submission_id=submission.pk,
                 points=exercise.points,
             )
-        payload = {"type": "code.submission", "submission": submission_event(submission)}
-        transaction.on_commit(
-            lambda: group_send(
-                user_group(submission.user_id), {"type": "notification.push", "event": payload}
-            )
-        )
+        frame = {"type": "code.submission", "submission": submission_event(submission)}
+        transaction.on_commit(lambda: push_to_user(submission.user_id, frame))
     return submission
 
 

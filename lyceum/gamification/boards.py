@@ -143,10 +143,6 @@ class SqlBoards:
     def _ahead(self, course_id: Any, period: str, points: int) -> int:
         return self._totals(course_id, period).filter(points__gt=points).count()
 
-    def top(self, *, course_id: Any = None, period: str = "all", limit: int = 100) -> list[BoardRow]:
-        pairs = self._slice(course_id, period, 0, limit)
-        return _rows(pairs, competition_ranks([p for _, p in pairs]), _names(u for u, _ in pairs))
-
     def row_of(self, *, user: User, course_id: Any = None, period: str = "all") -> BoardRow | None:
         """The user's place (None without points on this board): rank = 1 + how many have more."""
         found = self._totals(course_id, period).filter(user_id=user.pk).values_list("points", flat=True)
@@ -156,31 +152,29 @@ class SqlBoards:
         ahead = self._ahead(course_id, period, points)
         return BoardRow(rank_from_ahead(ahead), user.pk, user.username, user.display_name, points)
 
-    def neighbours(
-        self, *, user: User, mine: BoardRow, course_id: Any = None, period: str = "all", around: int = 2
-    ) -> list[BoardRow]:
-        """The user's row with ``around`` rows above and below, in board order."""
+    def _near(
+        self, user: User, mine: BoardRow, course_id: Any, period: str, around: int
+    ) -> tuple[list[tuple[str, int]], list[int]]:
+        """The user's row with ``around`` rows above and below, in board order, and their ranks."""
         tied_before = self._totals(course_id, period).filter(points=mine.points, user_id__lt=user.pk).count()
         position = mine.rank - 1 + tied_before
         start = max(0, position - around)
         pairs = self._slice(course_id, period, start, position + around + 1)
         first = pairs[0][1]
         ahead = mine.rank - 1 if first == mine.points else self._ahead(course_id, period, first)
-        ranks = competition_ranks([p for _, p in pairs], ahead_of_first=ahead, position=start)
-        return _rows(pairs, ranks, _names(u for u, _ in pairs))
+        return pairs, competition_ranks([p for _, p in pairs], ahead_of_first=ahead, position=start)
 
     def page(
         self, *, user: User, course_id: Any = None, period: str = "all", limit: int = 100, around: int = 2
     ) -> Board:
         mine = self.row_of(user=user, course_id=course_id, period=period)
+        top = self._slice(course_id, period, 0, limit)
+        near, near_ranks = self._near(user, mine, course_id, period, around) if mine else ([], [])
+        names = _names([u for u, _ in top] + [u for u, _ in near])  # one query for both
         return Board(
-            top=self.top(course_id=course_id, period=period, limit=limit),
+            top=_rows(top, competition_ranks([p for _, p in top]), names),
             me=mine,
-            neighbours=self.neighbours(
-                user=user, mine=mine, course_id=course_id, period=period, around=around
-            )
-            if mine
-            else [],
+            neighbours=_rows(near, near_ranks, names),
         )
 
     def record(self, totals: Totals) -> None:
@@ -271,11 +265,6 @@ class RedisBoards:
             shown.neighbours = _rows(near, ranks, names)
             shown.me = next((row for row in shown.neighbours if row.user_id == user.pk), None)
         return shown
-
-    def top(self, *, course_id: Any = None, period: str = "all", limit: int = 100) -> list[BoardRow]:
-        reply = self._read(keys=[self.key(course_id, period)], args=[limit, "", 0])
-        top = _pairs(reply[0])
-        return _rows(top, competition_ranks([p for _, p in top]), _names(u for u, _ in top))
 
     def forget_user(self, user_id: Any) -> None:
         """Takes a deleted learner off every board."""

@@ -12,10 +12,9 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from lyceum.accounts.consumers import user_group
+from lyceum.accounts.consumers import push_to_user
 from lyceum.accounts.models import User
 from lyceum.accounts.tasks import send_email
-from lyceum.core.realtime import group_send
 
 from .models import Notification
 
@@ -45,8 +44,9 @@ def notify_many(
 
     def push() -> None:
         for notification in notifications:
-            payload = {"type": "notification.new", "notification": as_event(notification)}
-            group_send(user_group(notification.user_id), {"type": "notification.push", "event": payload})
+            push_to_user(
+                notification.user_id, {"type": "notification.new", "notification": as_event(notification)}
+            )
 
     transaction.on_commit(push)
     if kind in EMAILED_KINDS:

@@ -4,6 +4,7 @@ clients send (Piston's v2 ``execute``/``runtimes``, and the roadmap's old execut
 from __future__ import annotations
 
 import signal as signals
+from dataclasses import asdict
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.request import Request
@@ -34,20 +35,7 @@ ERRORS = {400: E400, 422: E422, 429: E429, 503: E503}
 
 
 def _step(step) -> dict | None:
-    if step is None:
-        return None
-    return {
-        "status": str(step.status),
-        "exit_code": step.exit_code,
-        "signal": step.signal,
-        "stdout": step.stdout,
-        "stderr": step.stderr,
-        "stdout_truncated": step.stdout_truncated,
-        "stderr_truncated": step.stderr_truncated,
-        "cpu_seconds": step.cpu_seconds,
-        "wall_seconds": step.wall_seconds,
-        "memory_bytes": step.memory_bytes,
-    }
+    return None if step is None else asdict(step) | {"status": str(step.status)}
 
 
 def result_data(result: RunResult) -> dict:

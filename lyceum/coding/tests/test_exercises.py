@@ -88,7 +88,9 @@ def test_a_wrong_then_a_right_submission(
     login_api, exercise, enrolled, monkeypatch, django_capture_on_commit_callbacks
 ):
     pushed = []
-    monkeypatch.setattr(services, "group_send", lambda group, message: pushed.append((group, message)))
+    from lyceum.accounts import consumers
+
+    monkeypatch.setattr(consumers, "group_send", lambda group, message: pushed.append((group, message)))
     client = login_api(enrolled)
 
     def submit(source):
@@ -130,6 +132,7 @@ def test_a_wrong_then_a_right_submission(
     assert PointsEntry.objects.get(user=enrolled, source=f"code:{exercise.pk}").amount == 25
 
     assert HIDDEN_INPUT.split()[1] not in str(wrong) + str(right)
+    pushed = [(g, m) for g, m in pushed if m["event"]["type"] == "code.submission"]  # not the badges
     kinds = [message["event"]["submission"]["verdict"] for _, message in pushed]
     assert kinds[:2] == ["wrong_answer", "accepted"] and all(g.endswith(str(enrolled.pk)) for g, _ in pushed)
 
@@ -346,3 +349,23 @@ def test_accepted_and_wrong_answer_in_every_language(ines, alice, course, langua
             graded = services.submission_grade(submission_id=submission.pk)
         verdicts.append((graded.verdict, graded.tests_passed))
     assert verdicts == [("accepted", 2), ("wrong_answer", 0)]
+
+
+@pytest.mark.parametrize("size", [2, 6])
+def test_the_lists_run_constant_queries(
+    login_api, ines, course, enrolled, exercise, size, django_assert_num_queries
+):
+    for n in range(size):
+        CodeSubmission.objects.create(
+            exercise=exercise, user=enrolled, language="python", source=f"print({n})"
+        )
+        services.exercise_save(
+            actor=ines, course=course, title=f"More {n}", statement="x", tests=[{"expected_stdout": "1"}]
+        )
+    mine, staff = login_api(enrolled), login_api(ines)
+    with django_assert_num_queries(5):  # auth, exercise, staff check, enrollment, submissions
+        assert len(mine.get(f"/api/code/exercises/{exercise.pk}/submissions/").json()) == size
+    # auth, roles, the course as courses.selectors reads it (course, tags, modules, lessons),
+    # the exercises, their tests
+    with django_assert_num_queries(8):
+        assert len(staff.get(f"/api/instructor/courses/{course.pk}/exercises/").json()) == size + 1
