@@ -31,7 +31,10 @@ function create(textarea, language, onRun) {
       ]),
       mode.of((LANGUAGES[language] || LANGUAGES.python)()),
       EditorView.updateListener.of((update) => {
-        if (update.docChanged) textarea.value = update.state.doc.toString();
+        if (!update.docChanged) return;
+        textarea.value = update.state.doc.toString();
+        // Forms that save as you type (a quiz's code question) listen for the textarea's input.
+        textarea.dispatchEvent(new Event("input", {bubbles: true}));
       }),
       EditorView.contentAttributes.of({"aria-label": textarea.getAttribute("aria-label") || "Code"}),
     ],

@@ -80,8 +80,18 @@ class CodeSubmission(models.Model):
         OUTPUT_LIMIT = "output_limit", "Output limit exceeded"
         INTERNAL_ERROR = "internal_error", "Internal error"
 
+    class Purpose(models.TextChoices):
+        PRACTICE = "practice", "Practice (the exercise's page or the API)"
+        QUIZ = "quiz", "A quiz's code question"
+
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     exercise = models.ForeignKey(CodeExercise, on_delete=models.CASCADE, related_name="submissions")
+    purpose = models.CharField(
+        max_length=10,
+        choices=Purpose.choices,
+        default=Purpose.PRACTICE,
+        help_text="A quiz's runs are shown only in the quiz's review, as its options allow.",
+    )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="code_submissions"
     )

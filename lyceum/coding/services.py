@@ -6,13 +6,20 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from lyceum.accounts.consumers import push_to_user
 from lyceum.accounts.models import User
 from lyceum.core import ratelimit
 from lyceum.core.events import publish
-from lyceum.core.exceptions import ApplicationError, NotFound, ServiceUnavailable, TooManyRequests
+from lyceum.core.exceptions import (
+    ApplicationError,
+    Conflict,
+    NotFound,
+    ServiceUnavailable,
+    TooManyRequests,
+)
 from lyceum.courses.models import CourseEnrollment
 from lyceum.courses.permissions import can_teach_course
 
@@ -94,6 +101,15 @@ def languages() -> list[Language]:
     return list(LANGUAGES.values())
 
 
+def exercise_languages(exercise: CodeExercise) -> list[Language]:
+    """The languages a submission to ``exercise`` may use: the ones it takes, installed here."""
+    return [
+        language
+        for language in LANGUAGES.values()
+        if language.available and (not exercise.languages or language.id in exercise.languages)
+    ]
+
+
 # --- exercises and submissions --------------------------------------------------------------------
 
 MAX_BATCH = 10
@@ -112,7 +128,9 @@ def exercise_for_learner(*, user: User, exercise_id: Any) -> CodeExercise:
     return exercise
 
 
-def _language_of(exercise: CodeExercise, name: Any) -> Language:
+def language_of(exercise: CodeExercise, name: Any) -> Language:
+    """The language a submission to ``exercise`` names: 400 when unknown or not one the exercise
+    takes, 422 when not installed here."""
     language = language_for(name)
     if exercise.languages and language.id not in exercise.languages:
         raise ApplicationError(
@@ -132,7 +150,7 @@ def submissions_create(*, user: User, items: list[dict]) -> list[CodeSubmission]
     checked = []
     for item in items:
         exercise = exercise_for_learner(user=user, exercise_id=item["exercise"])
-        language = _language_of(exercise, item["language"])
+        language = language_of(exercise, item["language"])
         _check_sizes(item["source"], "")
         checked.append((exercise, language, item["source"]))
     for _ in checked:
@@ -168,10 +186,30 @@ def _test_result(test: CodeTest, step: sandbox.Step, verdict: str) -> dict:
     return row
 
 
+def practice_submissions(*, user: User, exercise: CodeExercise) -> QuerySet[CodeSubmission]:
+    """The user's own submissions to the exercise, newest first; a quiz's runs are not among
+    them (they belong to the quiz's review)."""
+    return exercise.submissions.filter(user=user, purpose=CodeSubmission.Purpose.PRACTICE)
+
+
+def quiz_submission_create(*, user: User, exercise_id: Any, language: str, source: str) -> CodeSubmission:
+    """A queued run of a quiz's code answer (``submission_grade`` runs it). Not counted
+    against the user's run rate: the quiz asked for it, once per answer."""
+    return CodeSubmission.objects.create(
+        exercise_id=exercise_id,
+        user=user,
+        language=language,
+        source=source,
+        purpose=CodeSubmission.Purpose.QUIZ,
+    )
+
+
 def submission_grade(*, submission_id: Any) -> CodeSubmission | None:
     """Runs a queued submission against every test of its exercise and records the verdicts;
-    the first failing test (in order) gives the submission's verdict, and passing every test
-    emits ``code_exercise_passed``. Safe to call twice: a submission is graded once."""
+    the first failing test (in order) gives the submission's verdict. A practice submission
+    that passes every test emits ``code_exercise_passed``, and its result is pushed to its
+    owner; a quiz's run does neither (the quiz grades it and opens its review as its options
+    allow). Safe to call twice: a submission is graded once."""
     with transaction.atomic():
         submission = (
             CodeSubmission.objects.select_for_update(skip_locked=True)
@@ -228,6 +266,8 @@ def submission_grade(*, submission_id: Any) -> CodeSubmission | None:
     submission.finished_at = timezone.now()
     with transaction.atomic():
         submission.save()
+        if submission.purpose == CodeSubmission.Purpose.QUIZ:
+            return submission
         if submission.verdict == CodeSubmission.Verdict.ACCEPTED and tests:
             publish(
                 events.code_exercise_passed,
@@ -262,11 +302,13 @@ def submission_event(submission: CodeSubmission) -> dict[str, Any]:
 
 
 def submission_for(*, user: User, submission_id: Any) -> CodeSubmission:
-    """The user's own submission, or one of a course they teach; else 404."""
+    """The user's own practice submission, or any of a course they teach; else 404. A quiz's
+    run is read through the attempt's review, which the quiz's options open."""
     submission = CodeSubmission.objects.select_related("exercise__course").filter(pk=submission_id).first()
-    if submission is None or not (
-        submission.user_id == user.pk or can_teach_course(user, submission.exercise.course)
-    ):
+    if submission is None:
+        raise NotFound("No such submission.")
+    own = submission.user_id == user.pk and submission.purpose == CodeSubmission.Purpose.PRACTICE
+    if not (own or can_teach_course(user, submission.exercise.course)):
         raise NotFound("No such submission.")
     return submission
 
@@ -303,6 +345,19 @@ def _check_exercise(exercise: CodeExercise, tests: list[dict] | None) -> None:
         fields["tests"] = ["Give 1 to 100 tests."]
     if fields:
         raise ApplicationError("The exercise is not valid.", fields=fields)
+
+
+def exercise_delete(*, exercise: CodeExercise) -> None:
+    """Deletes an exercise and its submissions (the caller is its course's staff: the view
+    checked); 409 while a quiz question asks it, since that quiz's attempts are graded by it."""
+    with transaction.atomic():
+        CodeExercise.objects.select_for_update().filter(pk=exercise.pk).exists()
+        if exercise.questions.exists():
+            raise Conflict(
+                "A quiz question asks this exercise: unpublish it instead, or delete the quiz.",
+                code="exercise_in_quiz",
+            )
+        exercise.delete()
 
 
 def exercise_save(

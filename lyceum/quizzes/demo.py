@@ -86,3 +86,19 @@ def create_demo_quizzes(*, instructor: User) -> list[Quiz]:
             services.quiz_import_gift(quiz=quiz, actor=instructor, source=gift)
         quizzes.append(quiz)
     return quizzes
+
+
+def add_demo_code_question(*, exercise, instructor: User) -> None:
+    """A code question in the exercise's course's demo quiz, graded by the exercise's tests."""
+    quiz = Quiz.objects.filter(course_id=exercise.course_id, title="Check your understanding").first()
+    if quiz is None or quiz.questions.filter(code_exercise=exercise).exists():
+        return
+    services.question_create(
+        quiz=quiz,
+        actor=instructor,
+        type="code",
+        title="Sum",
+        text="Write a program that reads two whole numbers from its input and prints their sum.",
+        points=2,
+        code_exercise=exercise.pk,
+    )

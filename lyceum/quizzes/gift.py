@@ -421,6 +421,10 @@ def write_gift(questions: Iterable) -> str:
         general = f"####{escape(question.explanation)}" if question.explanation else ""
         choices = list(question.choices.all())
         kind = question.type
+        if kind == "code":  # GIFT has no code questions: a comment says what was left out
+            name = question.title or "untitled"
+            out.append(f"// question: {question.id}\n// A code question ({name}): not in GIFT.\n")
+            continue
         if kind == "description":
             lines.append(text)
         elif kind == "essay":

@@ -16,7 +16,8 @@ Moodle would have given:
 
 Every question's fraction is kept between 0 and 1: negative weights never take away more than
 the question is worth. ``evaluate`` returns the points and the feedback of what was answered;
-``None`` points for an essay, which an instructor grades.
+``None`` points for an essay, which an instructor grades, and for code, which the runner grades
+against its exercise's tests after submission (``services.code_answers_grade``).
 """
 
 from __future__ import annotations
@@ -187,7 +188,7 @@ def evaluate(
         return Outcome(_points(key, Decimal(right) / Decimal(len(key.stems))))
     if key.type == Question.Type.DESCRIPTION:
         return Outcome(ZERO)
-    if key.type == Question.Type.ESSAY:
+    if key.type in (Question.Type.ESSAY, Question.Type.CODE):
         return Outcome(None)
     raise ValueError(f"Unknown question type {key.type!r}")
 
@@ -200,7 +201,7 @@ def grade_answer(
     number: Decimal | None = None,
     matches: Mapping[str, str] | None = None,
 ) -> Decimal | None:
-    """The points awarded (``None`` for an essay)."""
+    """The points awarded (``None`` for an essay or code: graded later)."""
     return evaluate(
         key, selected_choice_ids=selected_choice_ids, text=text, number=number, matches=matches
     ).points

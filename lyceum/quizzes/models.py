@@ -161,6 +161,7 @@ class Question(models.Model):
         NUMERIC = "numeric", "Numeric"
         MATCHING = "matching", "Matching"
         ESSAY = "essay", "Essay (graded by hand)"
+        CODE = "code", "Code (run against an exercise's tests)"
         DESCRIPTION = "description", "Description (text, no answer)"
 
     class TextFormat(models.TextChoices):
@@ -206,6 +207,15 @@ class Question(models.Model):
         blank=True,
         help_text='Numeric: [{"value", "tolerance", "fraction", "feedback"}], tried in order; '
         'value "*" matches any number.',
+    )
+    code_exercise = models.ForeignKey(
+        "coding.CodeExercise",
+        # An exercise a question asks (an attempt may hold it) stays; the course's deletion takes both.
+        on_delete=models.RESTRICT,
+        null=True,
+        blank=True,
+        related_name="questions",
+        help_text="Code: the exercise whose tests grade the answer.",
     )
     retired_at = models.DateTimeField(null=True, blank=True, editable=False)
     replaced_by = models.ForeignKey(
@@ -307,8 +317,17 @@ class QuestionAnswer(models.Model):
     matches = models.JSONField(
         default=dict, blank=True, help_text="Matching: for each stem's id, the answer chosen."
     )
+    code_language = models.CharField(max_length=20, blank=True, help_text="Code: the answer's language.")
+    code_submission = models.ForeignKey(
+        "coding.CodeSubmission",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Code: the run that graded the answer against the exercise's tests.",
+    )
     points_awarded = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
-    feedback = models.TextField(blank=True, help_text="The instructor's comment (essays).")
+    feedback = models.TextField(blank=True, help_text="The instructor's comment (essays, code).")
     graded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

@@ -6,7 +6,7 @@ import random
 import threading
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import cachetools
 from django.conf import settings
@@ -21,6 +21,9 @@ from lyceum.courses.models import Course, CourseEnrollment
 from lyceum.courses.permissions import can_manage_course, can_teach_course, is_admin, taught_course_ids
 
 from .models import Choice, Question, QuestionAnswer, Quiz, QuizAttempt
+
+if TYPE_CHECKING:
+    from lyceum.coding.models import CodeSubmission
 
 
 def quiz_get(*, viewer: User | None, quiz_id: Any) -> Quiz:
@@ -219,6 +222,79 @@ def attempt_material(attempt: QuizAttempt) -> Material:
     return material
 
 
+def _code_parts(
+    material: Material, *, submitted: bool
+) -> tuple[dict[Any, dict[str, Any]], dict[Any, CodeSubmission]]:
+    """For an attempt's code questions: what a student sees of each exercise (by its id), and,
+    once submitted, the run that graded each answer (by its id). Three queries when the attempt
+    has code questions, none otherwise."""
+    from lyceum.coding import services as coding
+    from lyceum.coding.models import CodeExercise, CodeSubmission, CodeTest
+    from lyceum.courses.markdown import render_markdown
+
+    exercise_ids = {
+        q.code_exercise_id for q in material.questions.values() if q.type == Question.Type.CODE
+    } - {None}
+    if not exercise_ids:
+        return {}, {}
+    samples: dict[Any, list[dict[str, str]]] = {pk: [] for pk in exercise_ids}
+    counts = dict(
+        CodeTest.objects.filter(exercise_id__in=exercise_ids)
+        .values("exercise_id")
+        .annotate(n=Count("id"))
+        .values_list("exercise_id", "n")
+    )
+    for test in CodeTest.objects.filter(exercise_id__in=exercise_ids, is_sample=True).order_by("order", "id"):
+        samples[test.exercise_id].append({"stdin": test.stdin, "expected_stdout": test.expected_stdout})
+    exercises = {}
+    for exercise in CodeExercise.objects.filter(pk__in=exercise_ids):
+        allowed = coding.exercise_languages(exercise)
+        exercises[exercise.pk] = {
+            "exercise": str(exercise.pk),
+            "title": exercise.title,
+            "statement_html": render_markdown(exercise.statement),
+            "languages": [{"id": lang.id, "name": lang.name, "version": lang.version} for lang in allowed],
+            "starter_code": {
+                lang.id: exercise.starter_code[lang.id]
+                for lang in allowed
+                if lang.id in exercise.starter_code
+            },
+            "sample_tests": samples[exercise.pk],
+            "tests_total": counts.get(exercise.pk, 0),
+        }
+    runs = {}
+    run_ids = [a.code_submission_id for a in material.answers.values() if a.code_submission_id]
+    if submitted and run_ids:
+        runs = {run.pk: run for run in CodeSubmission.objects.filter(pk__in=run_ids)}
+    return exercises, runs
+
+
+def _code_result(run: CodeSubmission) -> dict[str, Any]:
+    """What a student sees of the run that graded their program (hidden tests: verdicts only)."""
+    return {
+        "state": run.state,
+        "verdict": run.verdict,
+        "tests_passed": run.tests_passed,
+        "tests_total": run.tests_total,
+        "score": run.score,
+        "compile_output": run.compile_output,
+        "results": run.results,
+    }
+
+
+def _code_status(answer: QuestionAnswer | None, run: CodeSubmission | None) -> str:
+    """Where a submitted program's grading is: ``queued`` or ``running`` (come back),
+    ``graded``, ``by_hand`` (the runner failed: the course's staff grade it), or ``not_run``
+    (no program). Says nothing of the program's worth."""
+    if answer is None or not answer.text_answer.strip():
+        return "not_run"
+    if answer.points_awarded is not None:
+        return "graded"
+    if run is None:
+        return "queued"
+    return "running" if run.state != run.State.DONE else "by_hand"
+
+
 def _state(points_awarded: Decimal | None, points: Decimal, answered: bool) -> str:
     if points_awarded is None:
         return "pending" if answered else "unanswered"
@@ -238,6 +314,7 @@ def attempt_sheet(*, attempt: QuizAttempt, review: Review | None = None) -> list
     review = review or attempt_review(attempt)
     submitted = attempt.status != QuizAttempt.Status.IN_PROGRESS
     material = attempt_material(attempt)
+    exercises, runs = _code_parts(material, submitted=submitted)
     sheet, number = [], 0
     for question_id in attempt.question_order:
         question = material.questions[question_id]
@@ -274,12 +351,21 @@ def attempt_sheet(*, attempt: QuizAttempt, review: Review | None = None) -> list
                 "text": answer.text_answer,
                 "number": answer.numeric_answer,
                 "matches": answer.matches,
+                "language": answer.code_language,
             }
             if answer
             else None,
             "points_awarded": answer.points_awarded if answer and submitted and review.points else None,
             "feedback": answer.feedback if answer and submitted else "",
         }
+        if question.type == Question.Type.CODE:
+            if question.code_exercise_id in exercises:
+                entry["code"] = exercises[question.code_exercise_id]
+            run = runs.get(answer.code_submission_id) if answer else None
+            if submitted:
+                entry["code_status"] = _code_status(answer, run)
+            if run is not None and review.correctness:
+                entry["code_result"] = _code_result(run)
         if question.type == Question.Type.MATCHING:
             entry["options"] = matching_options(
                 question, all_choices, seed=str(attempt.pk), shuffle=attempt.quiz.shuffle_choices
@@ -400,15 +486,26 @@ def my_attempts(*, user: User, quiz: Quiz) -> QuerySet[QuizAttempt]:
 
 def quiz_questions(*, quiz: Quiz) -> QuerySet[Question]:
     """The questions a quiz asks now, in order, with their choices (the instructor's view)."""
-    return quiz.questions.current().prefetch_related("choices").order_by("order", "id")
+    return (
+        quiz.questions.current()
+        .select_related("code_exercise")
+        .prefetch_related("choices")
+        .order_by("order", "id")
+    )
 
 
 def essays_to_grade(*, grader: User, quiz: Quiz | None = None) -> QuerySet[QuestionAnswer]:
-    """Essay answers of submitted attempts that wait for ``grader``'s points: in the quiz, or in
+    """Essay answers of submitted attempts that wait for ``grader``'s points, and programs the
+    runner could not run (graded by hand in the same way): in the quiz, or in
     every course ``grader`` teaches, as its instructor or staff (an admin: every course); oldest
     submission first."""
+    from lyceum.coding.models import CodeSubmission
+
+    waiting = Q(question__type=Question.Type.ESSAY) | Q(
+        question__type=Question.Type.CODE, code_submission__verdict=CodeSubmission.Verdict.INTERNAL_ERROR
+    )
     answers = (
-        QuestionAnswer.objects.filter(question__type=Question.Type.ESSAY, points_awarded__isnull=True)
+        QuestionAnswer.objects.filter(waiting, points_awarded__isnull=True)
         .exclude(attempt__status=QuizAttempt.Status.IN_PROGRESS)
         .select_related("question", "attempt", "attempt__user", "attempt__quiz", "attempt__quiz__course")
         .order_by("attempt__submitted_at", "id")

@@ -15,6 +15,8 @@ from django.db.models import Max
 from django.utils import timezone
 
 from lyceum.accounts.models import User
+from lyceum.coding import services as coding
+from lyceum.coding.models import CodeExercise, CodeSubmission
 from lyceum.core.db import insert_rows, update_column
 from lyceum.core.events import publish
 from lyceum.core.exceptions import Conflict, Forbidden, NotFound
@@ -23,7 +25,7 @@ from lyceum.courses.permissions import can_manage_course, can_teach_course
 
 from . import events, selectors
 from .gift import GiftSyntaxError, parse_gift
-from .grading import Key, grade_answer
+from .grading import CENTS, Key, grade_answer
 from .models import Choice, Question, QuestionAnswer, Quiz, QuizAttempt
 
 # Answers that reach the server this long after the deadline still count (network latency).
@@ -229,6 +231,10 @@ def _validate_question(question: Question, choices: list[dict]) -> list[dict]:
             raise ValidationError({"numeric_answers": ["Give the expected number."]})
         if not any(Decimal(a["fraction"]) == 1 for a in question.numeric_answers):
             raise ValidationError({"numeric_answers": ["One of the answers should be worth 100%."]})
+    if kind == Question.Type.CODE:
+        _check_code_exercise(question)
+    else:
+        question.code_exercise_id = None
     if kind == Question.Type.DESCRIPTION:
         question.points = Decimal(0)
     elif question.points is None or question.points < Decimal("0.01"):
@@ -237,6 +243,19 @@ def _validate_question(question: Question, choices: list[dict]) -> list[dict]:
         question.partial_credit = False
     question.full_clean(exclude=["quiz"])
     return choices
+
+
+def _check_code_exercise(question: Question) -> None:
+    """A code question asks an exercise of its own course, whose tests grade the answers."""
+    try:
+        exercise_id = uuid.UUID(str(question.code_exercise_id)) if question.code_exercise_id else None
+    except ValueError:
+        exercise_id = None
+    if exercise_id is None:
+        raise ValidationError({"code_exercise": ["Choose the exercise whose tests grade the answers."]})
+    if not CodeExercise.objects.filter(pk=exercise_id, course_id=question.quiz.course_id).exists():
+        raise ValidationError({"code_exercise": ["Choose an exercise of this quiz's course."]})
+    question.code_exercise_id = exercise_id
 
 
 def _create_choices(question: Question, choices: list[dict]) -> None:
@@ -270,9 +289,11 @@ def question_create(
     _require_manager(actor, quiz)
     Quiz.objects.select_for_update().filter(pk=quiz.pk).exists()
     last = quiz.questions.aggregate(last=Max("order"))["last"]
+    exercise_id = fields.pop("code_exercise", None)
     question = Question(
         quiz=quiz, type=type, text=text.strip(), order=0 if last is None else last + 1, **fields
     )
+    question.code_exercise_id = exercise_id
     choices = _validate_question(question, list(choices or []))
     question.save()
     _create_choices(question, choices)
@@ -289,6 +310,7 @@ QUESTION_FIELDS = {
     "partial_credit",
     "accepted_answers",
     "numeric_answers",
+    "code_exercise",
 }
 
 
@@ -330,7 +352,10 @@ def question_update(
             }
         )
     for name, value in fields.items():
-        setattr(edited, name, value.strip() if name == "text" else value)
+        if name == "code_exercise":
+            edited.code_exercise_id = value
+        else:
+            setattr(edited, name, value.strip() if name == "text" else value)
     new_choices = _validate_question(edited, current if choices is None else list(choices))
     if in_use:
         edited.save()
@@ -526,6 +551,8 @@ def _clean_answer(question: Question, choices: list[Choice], attempt: QuizAttemp
         return {"matches": {stem: answer for stem, answer in given.items() if answer}}
     if kind == Question.Type.DESCRIPTION:
         return {}
+    if kind == Question.Type.CODE:
+        return _clean_code(question, value)
     if kind in Question.CHOICE_TYPES:
         chosen = [str(choice_id) for choice_id in value.get("choices") or []]
         allowed = set(attempt.choice_order.get(str(question.id), []))
@@ -549,6 +576,23 @@ def _clean_answer(question: Question, choices: list[Choice], attempt: QuizAttemp
     if len(text) > 20_000:
         raise ValidationError({"text": ["The answer is longer than 20,000 characters."]})
     return {"text": text}
+
+
+def _clean_code(question: Question, value: dict) -> dict:
+    """A code answer: the program and its language, one the exercise takes and this server runs
+    (400 for one it does not take, 422 for one not installed here)."""
+    source = str(value.get("text") or "")
+    if len(source.encode("utf-8")) > coding.MAX_SOURCE_BYTES:
+        raise ValidationError(
+            {"text": [f"The program is longer than {coding.MAX_SOURCE_BYTES // 1024} KiB."]}
+        )
+    name = value.get("language") or ""
+    if not name:
+        if source.strip():
+            raise ValidationError({"language": ["Choose the program's language."]})
+        return {"text": source, "language": ""}
+    exercise = CodeExercise.objects.only("languages").get(pk=question.code_exercise_id)
+    return {"text": source, "language": coding.language_of(exercise, name).id}
 
 
 def _store_answers(attempt: QuizAttempt, answers: dict[str, dict]) -> None:
@@ -586,6 +630,7 @@ def _store_answers(attempt: QuizAttempt, answers: dict[str, dict]) -> None:
                 text_answer=cleaned.get("text", ""),
                 numeric_answer=cleaned.get("number"),
                 matches=cleaned.get("matches", {}),
+                code_language=cleaned.get("language", ""),
                 saved_at=now,
             )
         )
@@ -598,7 +643,7 @@ def _store_answers(attempt: QuizAttempt, answers: dict[str, dict]) -> None:
         ANSWER_COLUMNS,
         [tuple(getattr(answer, field.attname) for field in ANSWER_FIELDS) for answer in rows],
         conflict_fields=["attempt", "question"],
-        update_fields=["text_answer", "numeric_answer", "matches", "saved_at"],
+        update_fields=["text_answer", "numeric_answer", "matches", "code_language", "saved_at"],
     )
     through = QuestionAnswer.selected_choices.through
     by_question = {str(row.question_id): row for row in rows}
@@ -663,7 +708,7 @@ def attempt_submit(*, user: User, attempt_id: Any, answers: dict[str, dict] | No
             code="time_up",
             extra={"attempt": str(attempt.pk)},
         )
-    return attempt
+    return _reread_if_run(attempt)
 
 
 def attempt_close_if_expired(*, attempt: QuizAttempt) -> QuizAttempt:
@@ -677,7 +722,7 @@ def attempt_close_if_expired(*, attempt: QuizAttempt) -> QuizAttempt:
             )
             if locked.status == QuizAttempt.Status.IN_PROGRESS:
                 _grade(locked, submitted_at=locked.deadline)
-            return locked
+        return _reread_if_run(locked)
     return attempt
 
 
@@ -688,7 +733,7 @@ def _grade(attempt: QuizAttempt, *, submitted_at) -> None:
     (``grading_cpu_ms``), which the API reports in a Server-Timing header."""
     started = time.thread_time()
     material = selectors.attempt_material(attempt)
-    pending = False
+    pending = to_run = False
     created, points_by_answer = [], {}
     for question_id in attempt.question_order:
         question = material.questions[question_id]
@@ -705,9 +750,10 @@ def _grade(attempt: QuizAttempt, *, submitted_at) -> None:
             matches=answer.matches,
         )
         if points is None and not answer.text_answer.strip():
-            points = Decimal("0.00")  # an essay left empty needs no reader
+            points = Decimal("0.00")  # an essay or a program left empty needs no reader or run
         if points is None:
             pending = pending or answer.points_awarded is None
+            to_run = to_run or question.type == Question.Type.CODE
             continue
         answer.points_awarded = points
         if not answer._state.adding:
@@ -716,7 +762,23 @@ def _grade(attempt: QuizAttempt, *, submitted_at) -> None:
     update_column(QuestionAnswer, "points_awarded", points_by_answer)
     attempt.submitted_at = submitted_at
     _total(attempt, pending=pending)  # its event is sent after commit: no cost counted here
+    if to_run:
+        from . import tasks
+
+        attempt_id = str(attempt.pk)
+        transaction.on_commit(lambda: tasks.grade_code_answers.delay(attempt_id))
+        attempt.runs_code = True
     attempt.grading_cpu_ms = (time.thread_time() - started) * 1000
+
+
+def _reread_if_run(attempt: QuizAttempt) -> QuizAttempt:
+    """The attempt as it is now when its grading queued code runs: without a worker (the
+    embedded default) they ran as the grading committed, so its score moved meanwhile."""
+    if getattr(attempt, "runs_code", False):
+        attempt.refresh_from_db(fields=["score", "percent", "status", "has_passed"])
+        attempt.__dict__.pop("_material", None)
+        attempt.runs_code = False
+    return attempt
 
 
 def _total(attempt: QuizAttempt, *, pending: bool) -> None:
@@ -743,9 +805,106 @@ def _total(attempt: QuizAttempt, *, pending: bool) -> None:
         )
 
 
+HAND_GRADED = (Question.Type.ESSAY, Question.Type.CODE)
+
+
+def _still_pending(attempt: QuizAttempt) -> bool:
+    """Whether an essay or a program of the attempt still waits for its points."""
+    return attempt.answers.filter(question__type__in=HAND_GRADED, points_awarded__isnull=True).exists()
+
+
+def code_answers_grade(*, attempt_id: Any) -> QuizAttempt | None:
+    """Runs each code answer of a submitted attempt against its exercise's tests, in the sandbox,
+    and gives it the question's points times the share of the tests' weight it passed; the
+    attempt is graded once nothing else waits (an essay still may). A run the runner could not
+    make (no sandbox, every slot busy) leaves the answer for the course's staff to grade by hand,
+    as an essay. Safe to run twice: each answer is claimed, under the attempt's lock, by one run."""
+    with transaction.atomic():
+        attempt = (
+            QuizAttempt.objects.select_for_update(of=("self",))
+            .filter(pk=attempt_id)
+            .exclude(status=QuizAttempt.Status.IN_PROGRESS)
+            .first()
+        )
+        if attempt is None:
+            return None
+        claimed = list(
+            QuestionAnswer.objects.filter(
+                attempt=attempt,
+                question__type=Question.Type.CODE,
+                points_awarded__isnull=True,
+                code_submission__isnull=True,
+            )
+            .exclude(text_answer="")
+            .select_related("question")
+        )
+        for answer in claimed:
+            answer.code_submission = coding.quiz_submission_create(
+                user=attempt.user,
+                exercise_id=answer.question.code_exercise_id,
+                language=answer.code_language,
+                source=answer.text_answer,
+            )
+        update_column(QuestionAnswer, "code_submission", {a.pk: a.code_submission_id for a in claimed})
+    if not claimed:
+        return attempt
+    runs = {}
+    for answer in claimed:  # the sandbox's seconds, outside any transaction
+        runs[answer.pk] = coding.submission_grade(submission_id=answer.code_submission_id)
+    with transaction.atomic():
+        attempt = (
+            QuizAttempt.objects.select_for_update(of=("self",))
+            .select_related("quiz", "quiz__course")
+            .get(pk=attempt.pk)
+        )
+        points = {}
+        for answer in claimed:
+            run = runs[answer.pk]
+            if run is not None and run.verdict and run.verdict != CodeSubmission.Verdict.INTERNAL_ERROR:
+                points[answer.pk] = (answer.question.points * run.score / HUNDRED).quantize(
+                    CENTS, rounding=ROUND_HALF_UP
+                )
+        # An answer graded by hand meanwhile keeps the instructor's points.
+        for answer_id, value in points.items():
+            QuestionAnswer.objects.filter(pk=answer_id, points_awarded__isnull=True).update(
+                points_awarded=value
+            )
+        if attempt.status == QuizAttempt.Status.NEEDS_GRADING:
+            _total(attempt, pending=_still_pending(attempt))
+    return attempt
+
+
+# Code answers whose run was queued but never made (a worker lost) are run again after this.
+CODE_RUN_STALE = timedelta(minutes=2)
+
+
+def code_answers_resume() -> int:
+    """Queues the runs of code answers in submitted attempts that were never run (their task was
+    lost); returns how many attempts. Run each minute by Celery beat, with the expired attempts."""
+    from . import tasks
+
+    stale = (
+        QuestionAnswer.objects.filter(
+            question__type=Question.Type.CODE,
+            points_awarded__isnull=True,
+            code_submission__isnull=True,
+            attempt__status=QuizAttempt.Status.NEEDS_GRADING,
+            attempt__submitted_at__lt=_now() - CODE_RUN_STALE,
+        )
+        .exclude(text_answer="")
+        .values_list("attempt_id", flat=True)
+        .distinct()
+    )
+    attempt_ids = [str(pk) for pk in stale[:1000]]
+    for attempt_id in attempt_ids:
+        tasks.grade_code_answers.delay(attempt_id)
+    return len(attempt_ids)
+
+
 @transaction.atomic
 def essay_grade(*, answer_id: Any, grader: User, points: Decimal, feedback: str = "") -> QuizAttempt:
-    """An instructor's points for an essay; the attempt is graded once no essay is left."""
+    """An instructor's points for an essay, or for a program (whose run failed, or whose points
+    they change); the attempt is graded once nothing waits."""
     answer = (
         QuestionAnswer.objects.select_for_update(of=("self",))
         .select_related("question", "attempt", "attempt__quiz", "attempt__quiz__course")
@@ -754,8 +913,8 @@ def essay_grade(*, answer_id: Any, grader: User, points: Decimal, feedback: str 
     )
     if answer is None or not can_teach_course(grader, answer.attempt.quiz.course):
         raise NotFound("No such answer among your quizzes.")
-    if answer.question.type != Question.Type.ESSAY:
-        raise Conflict("Only essays are graded by hand.", code="not_an_essay")
+    if answer.question.type not in HAND_GRADED:
+        raise Conflict("Only essays and programs are graded by hand.", code="not_an_essay")
     if answer.attempt.status == QuizAttempt.Status.IN_PROGRESS:
         raise Conflict("The attempt is still in progress.", code="attempt_in_progress")
     if not Decimal(0) <= points <= answer.question.points:
@@ -765,8 +924,7 @@ def essay_grade(*, answer_id: Any, grader: User, points: Decimal, feedback: str 
     answer.graded_by = grader
     answer.save(update_fields=["points_awarded", "feedback", "graded_by"])
     attempt = answer.attempt
-    pending = attempt.answers.filter(question__type=Question.Type.ESSAY, points_awarded__isnull=True).exists()
-    _total(attempt, pending=pending)
+    _total(attempt, pending=_still_pending(attempt))
     return attempt
 
 

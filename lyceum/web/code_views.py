@@ -34,7 +34,10 @@ def code_editor(request: HttpRequest) -> HttpResponse:
 def exercise(request: HttpRequest, exercise_id) -> HttpResponse:
     found = services.exercise_for_learner(user=request.user, exercise_id=exercise_id)
     data = learner_exercise_data(found)
-    mine = [services.submission_event(row) for row in found.submissions.filter(user=request.user)[:5]]
+    mine = [
+        services.submission_event(row)
+        for row in services.practice_submissions(user=request.user, exercise=found)[:5]
+    ]
     return render(
         request,
         "web/code/exercise.html",

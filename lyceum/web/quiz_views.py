@@ -70,6 +70,11 @@ def _answers_from_form(request: HttpRequest, attempt: QuizAttempt) -> dict[str, 
             answers[question_id] = {
                 "matches": {stem: request.POST.get(f"{prefix}-m-{stem}", "") for stem in stems}
             }
+        elif kind == "code":
+            answers[question_id] = {
+                "text": request.POST.get(prefix, ""),
+                "language": request.POST.get(f"{prefix}-language", ""),
+            }
         else:
             answers[question_id] = {"text": request.POST.get(prefix, "")}
     return answers
@@ -93,6 +98,8 @@ def attempt_page(request: HttpRequest, attempt_id) -> HttpResponse:
             "quiz": attempt.quiz,
             "sheet": sheet,
             "review": review,
+            "has_code": any(entry["type"] == Question.Type.CODE for entry in sheet),
+            "code_running": any(entry.get("code_status") in ("queued", "running") for entry in sheet),
         },
     )
 
@@ -204,7 +211,7 @@ def teach_quiz(request: HttpRequest, quiz_id) -> HttpResponse:
                     points=_decimal(request.POST.get("points"), "points"),
                     feedback=request.POST.get("feedback", ""),
                 )
-                messages.success(request, "Essay graded.")
+                messages.success(request, "Answer graded.")
         except ValidationError as error:
             for message in error.messages:
                 messages.error(request, message)
@@ -223,6 +230,7 @@ def teach_quiz(request: HttpRequest, quiz_id) -> HttpResponse:
             "to_grade": to_grade,
             "types": Question.Type.choices,
             "formats": Question.TextFormat.choices,
+            "exercises": list(quiz.course.code_exercises.only("id", "title", "is_published")),
             "review_parts": [
                 (part, Quiz._meta.get_field(part).help_text, getattr(quiz, part))
                 for part in Quiz.REVIEW_PARTS
@@ -282,6 +290,8 @@ def _add_question(request: HttpRequest, quiz) -> None:
                 "fraction": "1",
             }
         ]
+    if kind == "code":
+        fields["code_exercise"] = post.get("code_exercise") or None
     if kind == "matching":
         choices = _pairs_from_lines(post.get("pairs", ""))
     elif kind not in ("single", "multiple", "true_false"):

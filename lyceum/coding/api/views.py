@@ -193,11 +193,7 @@ E404 = OpenApiResponse(description="No such exercise or submission among those y
 
 
 def learner_exercise_data(exercise) -> dict:
-    allowed = [
-        language.id
-        for language in services.languages()
-        if language.available and (not exercise.languages or language.id in exercise.languages)
-    ]
+    allowed = [language.id for language in services.exercise_languages(exercise)]
     limits = services.sandbox.limits_from(exercise.limits)
     tests = list(exercise.tests.all())
     return {
@@ -238,7 +234,7 @@ class ExerciseSubmissionsView(APIView):
     )
     def get(self, request: Request, id) -> Response:
         exercise = services.exercise_for_learner(user=request.user, exercise_id=id)
-        rows = exercise.submissions.filter(user=request.user)[:50]
+        rows = services.practice_submissions(user=request.user, exercise=exercise)[:50]
         return Response([services.submission_event(row) for row in rows])
 
 
@@ -357,10 +353,10 @@ class ExerciseStaffView(APIView):
         return Response(s.ExerciseStaffSerializer(exercise).data)
 
     @extend_schema(
-        responses={204: None, 404: E404},
+        responses={204: None, 404: E404, 409: OpenApiResponse(description="A quiz question asks it.")},
         summary="Delete an exercise and its submissions",
         tags=["instructor"],
     )
     def delete(self, request: Request, id) -> Response:
-        self._exercise(request, id).delete()
+        services.exercise_delete(exercise=self._exercise(request, id))
         return Response(status=204)

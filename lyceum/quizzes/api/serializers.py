@@ -100,8 +100,8 @@ class AttemptSummarySerializer(serializers.ModelSerializer):
 
 
 class EssayToGradeSerializer(serializers.ModelSerializer):
-    """An essay answer waiting for points: its ``id`` is what ``instructor/answers/{id}/grade/``
-    takes."""
+    """An essay answer waiting for points, or a program the runner could not run: its ``id`` is
+    what ``instructor/answers/{id}/grade/`` takes."""
 
     attempt = serializers.SerializerMethodField()
     student = serializers.SerializerMethodField()
@@ -110,7 +110,7 @@ class EssayToGradeSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = QuestionAnswer
-        fields = ["id", "text_answer", "saved_at", "attempt", "student", "question", "quiz"]
+        fields = ["id", "text_answer", "code_language", "saved_at", "attempt", "student", "question", "quiz"]
 
     def get_attempt(self, answer: QuestionAnswer) -> dict:
         return {
@@ -124,7 +124,12 @@ class EssayToGradeSerializer(serializers.ModelSerializer):
 
     def get_question(self, answer: QuestionAnswer) -> dict:
         question = answer.question
-        return {"id": str(question.pk), "text": question.text, "points": str(question.points)}
+        return {
+            "id": str(question.pk),
+            "type": question.type,
+            "text": question.text,
+            "points": str(question.points),
+        }
 
     def get_quiz(self, answer: QuestionAnswer) -> dict:
         quiz = answer.attempt.quiz
@@ -137,7 +142,19 @@ class EssayToGradeSerializer(serializers.ModelSerializer):
 
 class AnswerValueSerializer(serializers.Serializer):
     choices = serializers.ListField(child=serializers.UUIDField(), required=False, max_length=50)
-    text = serializers.CharField(required=False, allow_blank=True, max_length=20_000, trim_whitespace=False)
+    text = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=65_536,
+        trim_whitespace=False,
+        help_text="Short text and essays: up to 20,000 characters; code: the program, up to 64 KiB.",
+    )
+    language = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=40,
+        help_text="Code: the program's language (an id of GET /api/code/languages/, or an alias).",
+    )
     number = serializers.DecimalField(max_digits=20, decimal_places=6, required=False, allow_null=True)
     matches = serializers.DictField(
         child=serializers.CharField(max_length=1000, allow_blank=True),
@@ -177,6 +194,44 @@ class SheetAnswerSerializer(serializers.Serializer):
     text = serializers.CharField(allow_blank=True)
     number = serializers.DecimalField(max_digits=20, decimal_places=6, allow_null=True)
     matches = serializers.DictField(child=serializers.CharField())
+    language = serializers.CharField(allow_blank=True, help_text="Code: the program's language.")
+
+
+class SheetLanguageSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    name = serializers.CharField()
+    version = serializers.CharField()
+
+
+class SheetSampleTestSerializer(serializers.Serializer):
+    stdin = serializers.CharField(allow_blank=True)
+    expected_stdout = serializers.CharField(allow_blank=True)
+
+
+class SheetCodeSerializer(serializers.Serializer):
+    """A code question's exercise as the student sees it: its hidden tests only counted."""
+
+    exercise = serializers.UUIDField()
+    title = serializers.CharField()
+    statement_html = serializers.CharField(allow_blank=True)
+    languages = SheetLanguageSerializer(many=True, help_text="The languages it takes, installed here.")
+    starter_code = serializers.DictField(child=serializers.CharField(allow_blank=True))
+    sample_tests = SheetSampleTestSerializer(many=True)
+    tests_total = serializers.IntegerField(help_text="Every test the program runs against, hidden ones too.")
+
+
+class SheetCodeResultSerializer(serializers.Serializer):
+    """The run that graded a program (hidden tests: verdict and times only)."""
+
+    state = serializers.CharField()
+    verdict = serializers.CharField(allow_blank=True)
+    tests_passed = serializers.IntegerField()
+    tests_total = serializers.IntegerField()
+    score = serializers.DecimalField(
+        max_digits=5, decimal_places=2, help_text="Percent of the tests' weight."
+    )
+    compile_output = serializers.CharField(allow_blank=True)
+    results = serializers.ListField(child=serializers.DictField())
 
 
 class SheetKeySerializer(serializers.Serializer):
@@ -222,6 +277,16 @@ class SheetQuestionSerializer(serializers.Serializer):
     )
     explanation = serializers.CharField(required=False, allow_blank=True)
     explanation_html = serializers.CharField(required=False, allow_blank=True)
+    code = SheetCodeSerializer(required=False, help_text="Code: the exercise.")
+    code_status = serializers.ChoiceField(
+        ["queued", "running", "graded", "by_hand", "not_run"],
+        required=False,
+        help_text="Code, after submission: where its grading is (by_hand: the runner failed, the "
+        "course's staff grade it). Says nothing of the program's worth.",
+    )
+    code_result = SheetCodeResultSerializer(
+        required=False, help_text="Code, after submission as the review allows: the run that graded it."
+    )
 
 
 _DATETIME = serializers.DateTimeField()
@@ -260,6 +325,11 @@ def sheet_question_json(entry: dict) -> dict:
     """One entry of ``selectors.attempt_sheet`` as SheetQuestionSerializer renders it."""
     out = {**entry, "points": _decimal(entry["points"], "0.01")}
     out["points_awarded"] = _decimal(entry["points_awarded"], "0.01")
+    if "code_result" in entry:
+        out["code_result"] = {
+            **entry["code_result"],
+            "score": _decimal(entry["code_result"]["score"], "0.01"),
+        }
     if entry["answer"] is not None:
         out["answer"] = {**entry["answer"], "number": _decimal(entry["answer"]["number"], "0.000001")}
     return out
@@ -467,6 +537,11 @@ class QuestionWriteSerializer(serializers.Serializer):
         max_digits=20, decimal_places=6, min_value=Decimal("0"), required=False
     )
     choices = ChoiceWriteSerializer(many=True, required=False, max_length=100)
+    code_exercise = serializers.UUIDField(
+        required=False,
+        allow_null=True,
+        help_text="Code: the exercise (of this course) whose tests grade the answers.",
+    )
 
     def validate(self, attrs):
         answer = attrs.pop("numeric_answer", None)
@@ -515,6 +590,7 @@ class QuestionKeySerializer(serializers.ModelSerializer):
             "partial_credit",
             "accepted_answers",
             "numeric_answers",
+            "code_exercise",
             "choices",
         ]
 

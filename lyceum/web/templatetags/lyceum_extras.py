@@ -27,3 +27,14 @@ def weight(fraction: Any) -> str:
     except InvalidOperation:
         return ""
     return f"{percent:f}%"
+
+
+@register.filter
+def verdict_label(verdict: Any) -> str:
+    """A code run's verdict in words (``wrong_answer`` is "Wrong answer")."""
+    from lyceum.coding.models import CodeSubmission
+
+    try:
+        return str(CodeSubmission.Verdict(verdict).label)
+    except ValueError:
+        return str(verdict or "")

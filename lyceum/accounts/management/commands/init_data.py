@@ -105,6 +105,9 @@ class Command(BaseCommand):
 
         exercise = create_demo_exercise(course=courses[0])
         self.stdout.write(f"Demo coding exercise: {exercise.title} ({courses[0].title})")
+        from lyceum.quizzes.demo import add_demo_code_question
+
+        add_demo_code_question(exercise=exercise, instructor=existing["instructor"])
         from lyceum.gamification.demo import create_demo_gamification
 
         made = create_demo_gamification(course=courses[0])

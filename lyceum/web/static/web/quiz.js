@@ -15,6 +15,12 @@
       });
       return {matches: matches};
     }
+    if (type === "code") {
+      return {
+        text: fieldset.querySelector("textarea.code-source").value,
+        language: fieldset.querySelector("select.code-language").value,
+      };
+    }
     const inputs = fieldset.querySelectorAll("input[name^='q-']:not([type=hidden]), textarea");
     if (type === "single" || type === "true_false" || type === "multiple") {
       return {choices: Array.from(inputs).filter((i) => i.checked).map((i) => i.value)};
@@ -72,7 +78,7 @@
   }
   form.addEventListener("input", (event) => {
     const fieldset = event.target.closest("fieldset[data-question]");
-    if (!fieldset) return;
+    if (!fieldset || event.target.dataset.noSave) return;
     clearTimeout(timers.get(fieldset));
     waiting.add(fieldset);
     showState();
@@ -86,6 +92,11 @@
     if (answer.choices) return answer.choices.length > 0;
     if (answer.matches) return Object.keys(answer.matches).length > 0;
     if ("number" in answer) return answer.number !== null;
+    if (answer.language !== undefined) {
+      // A program still as its starter code was left unanswered.
+      const starter = fieldset.querySelector("textarea.code-source").dataset.starter;
+      return answer.text.trim() !== "" && answer.text !== starter;
+    }
     return answer.text.trim() !== "";
   }
 
