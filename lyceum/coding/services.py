@@ -32,6 +32,7 @@ MAX_SOURCE_BYTES = 64 * 1024
 MAX_STDIN_BYTES = 1024 * 1024
 # How long a request waits for a free run slot before it is told to come back (429).
 SLOT_WAIT_SECONDS = 10.0
+QUIZ_SLOT_WAIT_SECONDS = 300.0
 
 
 class LanguageUnavailable(ApplicationError):
@@ -226,7 +227,15 @@ def submission_grade(*, submission_id: Any) -> CodeSubmission | None:
     limits = sandbox.limits_from(exercise.limits)
     try:
         batch = sandbox.execute_many(
-            language=language, source=submission.source, stdins=[t.stdin for t in tests], limits=limits
+            language=language,
+            source=submission.source,
+            stdins=[t.stdin for t in tests],
+            limits=limits,
+            # A quiz's runs come all at once when an exam ends: they wait their turn rather than
+            # go to hand grading.
+            wait_seconds=QUIZ_SLOT_WAIT_SECONDS
+            if submission.purpose == CodeSubmission.Purpose.QUIZ
+            else SLOT_WAIT_SECONDS,
         )
     except (sandbox.Unavailable, sandbox.Busy) as error:
         submission.verdict = CodeSubmission.Verdict.INTERNAL_ERROR

@@ -88,17 +88,29 @@ def create_demo_quizzes(*, instructor: User) -> list[Quiz]:
     return quizzes
 
 
-def add_demo_code_question(*, exercise, instructor: User) -> None:
-    """A code question in the exercise's course's demo quiz, graded by the exercise's tests."""
-    quiz = Quiz.objects.filter(course_id=exercise.course_id, title="Check your understanding").first()
-    if quiz is None or quiz.questions.filter(code_exercise=exercise).exists():
-        return
+def add_demo_code_question(*, exercise, instructor: User) -> Quiz:
+    """A quiz of one code question in the exercise's course, graded by the exercise's tests."""
+    quiz = Quiz.objects.filter(course_id=exercise.course_id, title="Write a program").first()
+    if quiz is not None:
+        return quiz
+    quiz = services.quiz_create(
+        course=exercise.course,
+        actor=instructor,
+        title="Write a program",
+        description="One program, run against the exercise's tests (hidden ones too) once you submit. "
+        "Three attempts; everything about your run shows at once.",
+        max_attempts=3,
+        passing_score_percent=50,
+        **{part: Quiz.Review.IMMEDIATELY for part in Quiz.REVIEW_PARTS},
+        is_published=True,
+    )
     services.question_create(
         quiz=quiz,
         actor=instructor,
         type="code",
         title="Sum",
         text="Write a program that reads two whole numbers from its input and prints their sum.",
-        points=2,
+        points=4,
         code_exercise=exercise.pk,
     )
+    return quiz

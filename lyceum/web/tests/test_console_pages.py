@@ -119,7 +119,7 @@ def test_a_teaching_assistant_grades_on_the_quiz_page_but_cannot_change_the_quiz
     client.force_login(bob)
 
     page = client.get(f"/teach/quizzes/{quiz.pk}/").content.decode()
-    assert "Essays to grade" in page and "Add a question" not in page and "Settings" not in page
+    assert "Answers to grade" in page and "Add a question" not in page and "Settings" not in page
 
     reply = client.post(
         f"/teach/quizzes/{quiz.pk}/", {"action": "settings", "title": "Taken over"}, follow=True

@@ -78,9 +78,9 @@ def test_instructors_see_their_courses_and_the_grading_queue(client, login_api, 
     html = client.get("/").content.decode()
 
     assert "Your teaching" in html and quiz.course.title in html
-    assert "Essays to grade (1)" in html
+    assert "Answers to grade (1)" in html
     client.force_login(alice)
-    assert "Essays to grade" not in client.get("/").content.decode()
+    assert "Answers to grade" not in client.get("/").content.decode()
 
 
 def test_the_notifications_page_lists_pages_and_marks_read(client, alice, bob):

@@ -107,7 +107,8 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo coding exercise: {exercise.title} ({courses[0].title})")
         from lyceum.quizzes.demo import add_demo_code_question
 
-        add_demo_code_question(exercise=exercise, instructor=existing["instructor"])
+        code_quiz = add_demo_code_question(exercise=exercise, instructor=existing["instructor"])
+        self.stdout.write(f"Demo code quiz: {code_quiz.title} ({courses[0].title})")
         from lyceum.gamification.demo import create_demo_gamification
 
         made = create_demo_gamification(course=courses[0])
