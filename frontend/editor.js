@@ -30,6 +30,8 @@ function create(textarea, language, onRun) {
         {key: "Mod-Enter", run: () => { if (onRun) onRun(); return true; }},
       ]),
       mode.of((LANGUAGES[language] || LANGUAGES.python)()),
+      // On a phone long lines wrap: a region that scrolls sideways is hard to reach by touch or key.
+      window.matchMedia("(max-width: 40rem)").matches ? EditorView.lineWrapping : [],
       EditorView.updateListener.of((update) => {
         if (!update.docChanged) return;
         textarea.value = update.state.doc.toString();
