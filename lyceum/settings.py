@@ -9,6 +9,7 @@ Unsafe production settings fail at start (``ImproperlyConfigured``), not in prod
 from __future__ import annotations
 
 import logging
+import hashlib
 import os
 import secrets
 from datetime import timedelta
@@ -125,6 +126,7 @@ INSTALLED_APPS = [
     "lyceum.notifications",
     "lyceum.gamification",
     "lyceum.coding",
+    "lyceum.payments",
     "lyceum.web",
 ]
 
@@ -262,6 +264,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "lyceum.quizzes.tasks.close_expired_attempts",
         "schedule": 60.0,
     },
+    "renew-and-expire-subscriptions": {
+        "task": "lyceum.payments.tasks.sweep_subscriptions",
+        "schedule": 60.0 * 15,
+    },
     "flush-expired-tokens": {
         "task": "lyceum.accounts.tasks.flush_expired_tokens",
         "schedule": 60.0 * 60,
@@ -389,6 +395,34 @@ if env_str("EMAIL_URL"):
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Lyceum <no-reply@lyceum.localhost>")
+
+# --- payments (lyceum/payments) ----------------------------------------------------------------
+# Who takes new payments: sandbox (offline, the default), stripe or razorpay. Webhooks of every
+# provider are accepted at /api/webhook/payment/ whatever this says (a switch leaves some in flight).
+PAYMENTS_PROVIDER = env_str("PAYMENTS_PROVIDER", "sandbox")
+if PAYMENTS_PROVIDER not in ("sandbox", "stripe", "razorpay"):
+    raise ImproperlyConfigured("PAYMENTS_PROVIDER is one of sandbox, stripe, razorpay")
+# A signed webhook is refused when its timestamp is this far from now, either side (seconds).
+PAYMENTS_WEBHOOK_TOLERANCE = env_int("PAYMENTS_WEBHOOK_TOLERANCE", 300, minimum=1)
+# The sandbox signs its webhooks with this (derived from SECRET_KEY unless set).
+PAYMENTS_SANDBOX_SECRET = env_str("PAYMENTS_SANDBOX_SECRET") or "whsec_sbx_" + hashlib.sha256(
+    f"lyceum-sandbox-webhooks:{SECRET_KEY}".encode()
+).hexdigest()
+# http: the sandbox posts its webhooks to SITE_URL, as a provider would; inline: it calls the
+# webhook's service in-process after commit (tests, or a SITE_URL this server cannot reach).
+PAYMENTS_SANDBOX_DELIVERY = env_str("PAYMENTS_SANDBOX_DELIVERY", "http")
+PAYMENTS_SANDBOX_DELAY_SECONDS = env_float("PAYMENTS_SANDBOX_DELAY_SECONDS", 5.0)
+STRIPE_SECRET_KEY = env_str("STRIPE_SECRET_KEY")
+STRIPE_PUBLISHABLE_KEY = env_str("STRIPE_PUBLISHABLE_KEY")
+# Comma-separated: during a rotation, the new secret and the old one.
+STRIPE_WEBHOOK_SECRETS = env_list("STRIPE_WEBHOOK_SECRETS", [])
+STRIPE_API_BASE = env_str("STRIPE_API_BASE")  # stripe-mock, or a recording proxy in tests
+RAZORPAY_KEY_ID = env_str("RAZORPAY_KEY_ID")
+RAZORPAY_KEY_SECRET = env_str("RAZORPAY_KEY_SECRET")
+RAZORPAY_WEBHOOK_SECRET = env_str("RAZORPAY_WEBHOOK_SECRET")
+RAZORPAY_API_BASE = env_str("RAZORPAY_API_BASE")
+INVOICE_PREFIX = env_str("INVOICE_PREFIX", "LYC")
+INVOICE_SELLER = env_str("INVOICE_SELLER", "Lyceum Learning\nhttps://lyceum.example")
 
 # --- files --------------------------------------------------------------------------------------
 STATIC_URL = "/static/"

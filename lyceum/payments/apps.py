@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class PaymentsConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "lyceum.payments"
+    label = "payments"
+    verbose_name = "Payments"
