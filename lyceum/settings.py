@@ -481,6 +481,14 @@ if GOOGLE_CLIENT_ID:
     for _directive in ("script-src", "style-src", "frame-src", "connect-src"):
         CONTENT_SECURITY_POLICY["DIRECTIVES"][_directive].append(_gsi)
     CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"].append("https://accounts.google.com")
+if PAYMENTS_PROVIDER == "stripe":
+    # "Buy" posts a form that redirects to Stripe Checkout: Chrome applies form-action to it.
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"].append("https://checkout.stripe.com")
+if PAYMENTS_PROVIDER == "razorpay":
+    # Razorpay's Checkout: its script, and the iframe it opens.
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["script-src"].append("https://checkout.razorpay.com")
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["frame-src"].append("https://api.razorpay.com")
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["connect-src"].append("https://lumberjack.razorpay.com")
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 # Google's sign-in button needs to see which site it is on (the origin, never the path).

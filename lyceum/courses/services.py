@@ -369,7 +369,8 @@ def lessons_reorder(*, module: Module, actor: User, lesson_ids: list[Any]) -> No
 def enroll(*, user: User, course: Course) -> tuple[CourseEnrollment, bool]:
     """Enrolls ``user`` (again is harmless); returns (enrollment, created).
 
-    A paid course needs a paid order first: until payments exist this answers 402.
+    A paid course needs a paid order first, or a live subscription whose plan covers it; else
+    402 with the price and where to buy it.
     """
     if not courses_visible_to(user).filter(pk=course.pk, is_published=True).exists():
         raise NotFound("No such course.")
@@ -377,11 +378,19 @@ def enroll(*, user: User, course: Course) -> tuple[CourseEnrollment, bool]:
     if existing is not None:
         return existing, False
     if not course.is_free:
-        raise PaymentRequired(
-            f"This course costs {course.price} {course.currency}. Buy it to enroll; "
-            "payments are not available yet.",
-            extra={"price": str(course.price), "currency": course.currency},
-        )
+        from lyceum.payments.services import has_paid_access
+
+        if not has_paid_access(user, course):
+            raise PaymentRequired(
+                f"This course costs {course.price} {course.currency}. Buy it, or subscribe to a plan "
+                "that covers it, to enroll.",
+                extra={
+                    "price": str(course.price),
+                    "currency": course.currency,
+                    "checkout": f"/api/courses/{course.pk}/checkout/",
+                    "plans": "/api/plans/",
+                },
+            )
     try:
         with transaction.atomic():
             enrollment = CourseEnrollment.objects.create(user=user, course=course)

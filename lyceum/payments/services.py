@@ -104,8 +104,9 @@ def checkout_start(
     cancel_url: str,
 ) -> tuple[Transaction, bool]:
     """A checkout for a plan or a paid course, with the configured provider; returns the
-    transaction and whether it was made now. The same ``idempotency_key`` with the same request
-    returns the first checkout (however many arrive at once); with another request, 422."""
+    transaction and whether it was made now (``{transaction}`` in the URLs becomes its id).
+    The same ``idempotency_key`` with the same request returns the first checkout (however many
+    arrive at once); with another request, 422."""
     if (plan is None) == (course is None):
         raise ApplicationError("Buy a plan or a course.", fields={"plan": ["Give a plan or a course."]})
     if len(idempotency_key) > 255:
@@ -149,7 +150,11 @@ def checkout_start(
         # nothing behind.
         with transaction.atomic():
             made.save(force_insert=True)
-            checkout = provider.start_checkout(made, success_url=success_url, cancel_url=cancel_url)
+            checkout = provider.start_checkout(
+                made,
+                success_url=success_url.replace("{transaction}", str(made.pk)),
+                cancel_url=cancel_url.replace("{transaction}", str(made.pk)),
+            )
             made.provider_ref, made.checkout_url = checkout.reference, checkout.url
             made.save(update_fields=["provider_ref", "checkout_url"])
     except IntegrityError:

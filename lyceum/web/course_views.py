@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from lyceum.core.exceptions import ApplicationError, Forbidden, NotFound
+from lyceum.core.exceptions import ApplicationError, Forbidden, NotFound, PaymentRequired
 from lyceum.courses import selectors, services
 from lyceum.courses.permissions import can_manage_course, can_teach
 from lyceum.quizzes import selectors as quiz_selectors
@@ -76,6 +76,10 @@ def course_enroll(request: HttpRequest, slug: str) -> HttpResponse:
     course = _course(request, slug=slug)
     try:
         services.enroll(user=request.user, course=course)
+    except PaymentRequired:  # not bought, no plan covers it: to the checkout
+        from .payment_views import start_checkout
+
+        return start_checkout(request, course=course)
     except ApplicationError as error:
         messages.error(request, error.message)
         return redirect("web:course_detail", slug=slug)

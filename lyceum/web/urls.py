@@ -1,6 +1,15 @@
 from django.urls import path
 
-from . import chat_views, code_views, console_views, course_views, gamification_views, quiz_views, views
+from . import (
+    chat_views,
+    code_views,
+    console_views,
+    course_views,
+    gamification_views,
+    payment_views,
+    quiz_views,
+    views,
+)
 
 app_name = "web"
 
@@ -70,6 +79,15 @@ urlpatterns = [
         name="teach_course_people",
     ),
     path("leaderboard/", gamification_views.leaderboard, name="leaderboard"),
+    path("pricing/", payment_views.pricing, name="pricing"),
+    path("pricing/<slug:slug>/subscribe/", payment_views.subscribe, name="subscribe"),
+    path("billing/", payment_views.billing, name="billing"),
+    path("billing/cancel/", payment_views.subscription_cancel, name="subscription_cancel"),
+    path("billing/payments/<uuid:transaction_id>/", payment_views.payment, name="payment"),
+    path("payments/sandbox/<uuid:transaction_id>/", payment_views.sandbox_checkout, name="sandbox_checkout"),
+    path(
+        "payments/razorpay/<uuid:transaction_id>/", payment_views.razorpay_checkout, name="razorpay_checkout"
+    ),
     path("code/", code_views.code_editor, name="code_editor"),
     path("code/exercises/<uuid:exercise_id>/", code_views.exercise, name="code_exercise"),
     path("teach/courses/<uuid:course_id>/exercises/", code_views.teach_exercises, name="teach_exercises"),
