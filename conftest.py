@@ -59,6 +59,9 @@ def _private_media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     # A failing event subscriber is logged in production; in a test it fails the test.
     settings.EVENTS_RAISE_SUBSCRIBER_ERRORS = True
+    # The sandbox's webhooks reach the webhook's service in-process after commit (a test that
+    # exercises the HTTP delivery sets "http" and a SITE_URL that a live server answers).
+    settings.PAYMENTS_SANDBOX_DELIVERY = "inline"
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -8,8 +8,8 @@ Unsafe production settings fail at start (``ImproperlyConfigured``), not in prod
 
 from __future__ import annotations
 
-import logging
 import hashlib
+import logging
 import os
 import secrets
 from datetime import timedelta

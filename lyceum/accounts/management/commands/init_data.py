@@ -109,6 +109,12 @@ class Command(BaseCommand):
 
         code_quiz = add_demo_code_question(exercise=exercise, instructor=existing["instructor"])
         self.stdout.write(f"Demo code quiz: {code_quiz.title} ({courses[0].title})")
+        from lyceum.payments.demo import create_demo_plans
+
+        plans = create_demo_plans()
+        self.stdout.write(
+            f"Demo plans: {', '.join(plan.name for plan in plans)} (paid with the sandbox provider)"
+        )
         from lyceum.gamification.demo import create_demo_gamification
 
         made = create_demo_gamification(course=courses[0])
