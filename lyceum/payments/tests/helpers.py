@@ -48,15 +48,8 @@ def razorpay_payment_signature(order_id: str, payment_id: str, secret: str = RAZ
 
 
 def paid_course(instructor, price: str = "49.00", **fields):
-    return course_with_outline(
-        instructor=instructor,
-        is_published=True,
-        modules=1,
-        lessons=1,
-        price=Decimal(price),
-        currency="USD",
-        **fields,
-    )
+    values = {"is_published": True, "price": Decimal(price), "currency": "USD"} | fields
+    return course_with_outline(instructor=instructor, modules=1, lessons=1, **values)
 
 
 def plan(**fields) -> Plan:
