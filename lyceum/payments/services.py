@@ -233,7 +233,7 @@ def _replay_deferred(provider: str, references: list[str]) -> None:
     references = [ref for ref in references if ref]
     if not references:
         return
-    waiting = WebhookEvent.objects.select_for_update().filter(
+    waiting = WebhookEvent.objects.select_for_update(of=("self",)).filter(
         provider=provider, outcome=WebhookEvent.Outcome.DEFERRED, reference__in=references
     )
     for record in waiting.order_by("received_at", "pk"):
@@ -242,7 +242,7 @@ def _replay_deferred(provider: str, references: list[str]) -> None:
 
 def _on_paid(provider: str, event: ProviderEvent, record: WebhookEvent) -> None:
     paid = (
-        Transaction.objects.select_for_update()
+        Transaction.objects.select_for_update(of=("self",))
         .select_related("plan", "course", "user", "subscription")
         .filter(provider=provider, provider_ref=event.reference)
         .first()
@@ -298,7 +298,7 @@ def _grant(paid: Transaction, event: ProviderEvent) -> Subscription | None:
         _mail(paid.user, f"Receipt: {paid.course.title}", _receipt_text(paid))
         return None
     if paid.kind == Transaction.Kind.RENEWAL:
-        subscription = Subscription.objects.select_for_update().get(pk=paid.subscription_id)
+        subscription = Subscription.objects.select_for_update(of=("self",)).get(pk=paid.subscription_id)
         _extend(subscription, event.period_end)
         _mail(paid.user, f"Renewed: {paid.plan.name}", _receipt_text(paid, subscription))
         return subscription
@@ -328,7 +328,7 @@ def _extend(subscription: Subscription, period_end) -> None:
 
 def _on_failed(provider: str, event: ProviderEvent, record: WebhookEvent) -> None:
     failed = (
-        Transaction.objects.select_for_update()
+        Transaction.objects.select_for_update(of=("self",))
         .filter(provider=provider, provider_ref=event.reference)
         .first()
         if event.reference
@@ -354,7 +354,7 @@ def _on_failed(provider: str, event: ProviderEvent, record: WebhookEvent) -> Non
 def _on_reversed(provider: str, event: ProviderEvent, record: WebhookEvent) -> None:
     """A refund or a dispute takes back what the payment bought."""
     reversed_ = (
-        Transaction.objects.select_for_update()
+        Transaction.objects.select_for_update(of=("self",))
         .select_related("course", "plan", "user")
         .filter(provider=provider, provider_payment_id=event.payment_id)
         .first()
@@ -390,7 +390,7 @@ def _subscription_by_ref(provider: str, ref: str) -> Subscription | None:
     if not ref:
         return None
     return (
-        Subscription.objects.select_for_update()
+        Subscription.objects.select_for_update(of=("self",))
         .select_related("plan", "user")
         .filter(provider=provider, provider_subscription_id=ref)
         .first()
@@ -463,6 +463,9 @@ def _on_subscription_ended(provider: str, event: ProviderEvent, record: WebhookE
 def _issue_invoice(paid: Transaction, subscription: Subscription | None) -> Invoice:
     """The payment's invoice, numbered from the one locked counter row: inside the payment's
     database transaction, so a number is taken only by an invoice that is written."""
+    # The row is made by the migration; made again here if a flush removed it (ON CONFLICT DO
+    # NOTHING, so two payments at once cannot both make it).
+    InvoiceCounter.objects.bulk_create([InvoiceCounter(name="invoice")], ignore_conflicts=True)
     counter = InvoiceCounter.objects.select_for_update().get(name="invoice")
     counter.last_number += 1
     counter.save(update_fields=["last_number"])
@@ -506,7 +509,7 @@ def subscription_cancel(*, user: User) -> Subscription:
     """Cancels at the end of the period: access stays until then, nothing renews."""
     with transaction.atomic():
         subscription = (
-            Subscription.objects.select_for_update()
+            Subscription.objects.select_for_update(of=("self",))
             .select_related("plan")
             .filter(user=user, status__in=Subscription.LIVE)
             .first()
@@ -563,7 +566,7 @@ def subscriptions_sweep(*, now=None) -> dict[str, int]:
     for subscription_id in list(ending.values_list("pk", flat=True)):
         with transaction.atomic():
             subscription = (
-                Subscription.objects.select_for_update()
+                Subscription.objects.select_for_update(of=("self",))
                 .select_related("plan", "user")
                 .filter(pk=subscription_id, status__in=Subscription.LIVE, active_until__lte=now)
                 .first()
