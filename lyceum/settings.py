@@ -405,9 +405,10 @@ if PAYMENTS_PROVIDER not in ("sandbox", "stripe", "razorpay"):
 # A signed webhook is refused when its timestamp is this far from now, either side (seconds).
 PAYMENTS_WEBHOOK_TOLERANCE = env_int("PAYMENTS_WEBHOOK_TOLERANCE", 300, minimum=1)
 # The sandbox signs its webhooks with this (derived from SECRET_KEY unless set).
-PAYMENTS_SANDBOX_SECRET = env_str("PAYMENTS_SANDBOX_SECRET") or "whsec_sbx_" + hashlib.sha256(
-    f"lyceum-sandbox-webhooks:{SECRET_KEY}".encode()
-).hexdigest()
+PAYMENTS_SANDBOX_SECRET = (
+    env_str("PAYMENTS_SANDBOX_SECRET")
+    or "whsec_sbx_" + hashlib.sha256(f"lyceum-sandbox-webhooks:{SECRET_KEY}".encode()).hexdigest()
+)
 # http: the sandbox posts its webhooks to SITE_URL, as a provider would; inline: it calls the
 # webhook's service in-process after commit (tests, or a SITE_URL this server cannot reach).
 PAYMENTS_SANDBOX_DELIVERY = env_str("PAYMENTS_SANDBOX_DELIVERY", "http")

@@ -53,6 +53,18 @@ SECRETS = {
 
 # method  path  anon student other instr other_instr admin  (``OBJECTS`` says what fills the ids)
 TABLE = """
+GET    /api/payments/invoices/                              401 200 200 200 200 200
+GET    /api/payments/invoices/{id}/pdf/                     401 200 404 404 404 404
+GET    /api/payments/transactions/                          401 200 200 200 200 200
+GET    /api/payments/transactions/{id}/                     401 200 404 404 404 404
+GET    /api/plans/                                          200 200 200 200 200 200
+GET    /api/subscription/status/                            401 200 200 200 200 200
+POST   /api/courses/{id}/checkout/                          401 201 201 201 201 201
+POST   /api/payments/razorpay/verify/                       401 400 400 400 400 400
+POST   /api/subscription/cancel/                            401 404 404 404 404 404
+POST   /api/subscription/checkout/                          401 400 400 400 400 400
+POST   /api/webhook/payment/                                400 400 400 400 400 400
+POST   /api/webhook/payment/{provider}/                     400 400 400 400 400 400
 GET    /api/challenges/                                     401 200 200 200 200 200
 GET    /api/leaderboard/                                    401 200 200 200 200 200
 GET    /api/leaderboard/courses/{id}/                       401 200 200 200 403 200
@@ -200,6 +212,7 @@ OBJECTS = [
     (r"/staff/\{user_id\}", "staff"),
     (r"/chat/blocks/\{user_id\}", "blocked"),
     (r"/users/\{id\}", "user"),
+    (r"/courses/\{id\}/checkout", "paid_course"),
     (r"/courses/\{id\}", "course"),
     (r"/resources/\{id\}", "resource"),
     (r"/lessons/\{id\}", "lesson"),
@@ -216,6 +229,9 @@ OBJECTS = [
     (r"/achievements/\{id\}", "achievement"),
     (r"/exercises/\{id\}", "exercise"),
     (r"/code/submissions/\{id\}", "submission"),
+    (r"/payments/transactions/\{id\}", "transaction"),
+    (r"/payments/invoices/\{id\}", "invoice"),
+    (r"/webhook/payment/\{provider\}", "provider"),
 ]
 
 
@@ -368,6 +384,27 @@ def world(db, settings):
         submission = CodeSubmission.objects.create(
             exercise=exercise, user=alice, language="python", source="print('CANARY-CODE')"
         )
+        from decimal import Decimal
+
+        from lyceum.payments import providers
+        from lyceum.payments import services as payment_services
+        from lyceum.payments.models import Invoice
+
+        paid_course = course_with_outline(instructor=ines, is_published=True, price=Decimal("49.00"))
+        bought, _ = payment_services.checkout_start(
+            user=alice, course=paid_course, success_url="/", cancel_url="/"
+        )
+        body = providers.sandbox_event(
+            "payment.succeeded",
+            reference=bought.provider_ref,
+            payment_id="sbx_pi_1",
+            amount=bought.amount,
+            currency="USD",
+        )
+        payment_services.webhook_receive(
+            body=body, headers={"Lyceum-Signature": providers.sandbox_sign(body)}
+        )
+        other_course = course_with_outline(instructor=ines, is_published=True, price=Decimal("9.00"))
 
     objects = {
         "user": alice.pk,
@@ -391,6 +428,10 @@ def world(db, settings):
         "exercise": exercise.pk,
         "submission": submission.pk,
         "staff": (course.pk, ta.pk),
+        "transaction": bought.pk,
+        "invoice": Invoice.objects.get(transaction=bought).pk,
+        "provider": "sandbox",
+        "paid_course": other_course.pk,
     }
     tokens = {name: tokens_issue(user=user)["access"] for name, user in people.items()}
     return objects, tokens
@@ -423,7 +464,7 @@ def _url(path: str, obj: str, objects: dict) -> str:
     value = objects[obj]
     first, second = value if isinstance(value, tuple) else (value, None)
     url = re.sub(
-        r"\{(id|user_id)\}",
+        r"\{(id|user_id|provider)\}",
         lambda m: str(first if m.group(1) == "id" or second is None else second),
         path,
         count=1,

@@ -108,6 +108,24 @@ def everything(admin_user, ines, alice, bob):
         CodeSubmission.objects.create(
             exercise=CodeExercise.objects.first(), user=student, language="python", source="print(1)"
         )
+        from lyceum.payments import providers
+        from lyceum.payments import services as payment_services
+        from lyceum.payments.models import Plan
+
+        bought, _ = payment_services.checkout_start(
+            user=student, plan=Plan.objects.first(), success_url="/", cancel_url="/"
+        )
+        body = providers.sandbox_event(
+            "payment.succeeded",
+            reference=bought.provider_ref,
+            payment_id="sbx_pi_admin",
+            amount=bought.amount,
+            currency=bought.currency,
+            subscription="sbx_sub_admin",
+        )
+        payment_services.webhook_receive(
+            body=body, headers={"Lyceum-Signature": providers.sandbox_sign(body)}
+        )
     return admin_user
 
 

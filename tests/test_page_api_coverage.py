@@ -44,7 +44,21 @@ PAGES: dict[str, list[tuple[str, str]]] = {
         ("GET", "/api/courses/{id}/progress/"),
         ("GET", "/api/courses/{id}/quizzes/"),
     ],
-    "course_enroll": [("POST", "/api/courses/{id}/enroll/")],
+    "course_enroll": [("POST", "/api/courses/{id}/enroll/"), ("POST", "/api/courses/{id}/checkout/")],
+    # payments
+    "pricing": [("GET", "/api/plans/"), ("GET", "/api/subscription/status/")],
+    "subscribe": [("POST", "/api/subscription/checkout/")],
+    "billing": [
+        ("GET", "/api/subscription/status/"),
+        ("GET", "/api/payments/transactions/"),
+        ("GET", "/api/payments/invoices/"),
+        ("GET", "/api/payments/invoices/{id}/pdf/"),
+    ],
+    "subscription_cancel": [("POST", "/api/subscription/cancel/")],
+    "payment": [("GET", "/api/payments/transactions/{id}/")],
+    # The sandbox provider's own page stands where Stripe's would: its webhook is the API.
+    "sandbox_checkout": [("GET", "/api/payments/transactions/{id}/"), ("POST", "/api/webhook/payment/")],
+    "razorpay_checkout": [("POST", "/api/payments/razorpay/verify/")],
     "course_unenroll": [("DELETE", "/api/courses/{id}/enroll/")],
     "lesson": [
         ("GET", "/api/lessons/{id}/"),
