@@ -90,6 +90,10 @@ def _learner_urls(base: str) -> dict[str, str]:
         answers={question_id: {"text": "print(3)\n", "language": "python"}},
     )
     writing, _ = quiz_services.attempt_start(user=student, quiz=code_quiz)
+    from lyceum.payments import services as payment_services
+
+    paid = Course.objects.get(slug="machine-learning-foundations")
+    payment, _ = payment_services.checkout_start(user=student, course=paid, success_url="/", cancel_url="/")
     room = course_room(course=course)
     return {
         "home": base + "/",
@@ -111,6 +115,10 @@ def _learner_urls(base: str) -> dict[str, str]:
         "leaderboard-quiz": f"{base}/leaderboard/?course={course.pk}&quiz={quiz.pk}",
         "code": base + "/code/",
         "code-exercise": f"{base}/code/exercises/{CodeExercise.objects.get(course=course).pk}/",
+        "pricing": base + "/pricing/",
+        "billing": base + "/billing/",
+        "sandbox-checkout": f"{base}/payments/sandbox/{payment.pk}/",
+        "payment-waiting": f"{base}/billing/payments/{payment.pk}/",
         "achievements": base + "/achievements/",
         "profile": base + "/profile/",
         "profile-edit": base + "/profile/edit/",
@@ -128,6 +136,7 @@ def test_every_page_fits_a_phone_and_passes_axe(demo, page, axe_page):
         "password-reset": "/password/reset/",
         "public-catalog": "/courses/",
         "public-course": "/courses/python-from-zero/",
+        "public-pricing": "/pricing/",
     }.items():
         _check(axe_page, demo + path, name, problems)
 
@@ -151,6 +160,8 @@ def test_every_page_fits_a_phone_and_passes_axe(demo, page, axe_page):
                 "code-exercise",
                 "code-attempt",
                 "code-result",
+                "pricing",
+                "sandbox-checkout",
             },
         )
     axe_page.emulate_media(color_scheme="dark")
