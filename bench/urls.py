@@ -29,4 +29,16 @@ def static_json(request, name: str):
     return Response(_payload(name))
 
 
-urlpatterns = [path("bench/static/<slug:name>/", static_json), *lyceum_urlpatterns]
+@api_view(["POST"])
+@authentication_classes([])
+@permission_classes([AllowAny])
+def static_ack(request):
+    """What a webhook answers, without verifying, recording or doing anything."""
+    return Response({"received": True, "outcome": "processed"})
+
+
+urlpatterns = [
+    path("bench/static/<slug:name>/", static_json),
+    path("bench/ack/", static_ack),
+    *lyceum_urlpatterns,
+]

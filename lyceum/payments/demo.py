@@ -14,7 +14,7 @@ def create_demo_plans() -> list[Plan]:
         slug="monthly",
         defaults={
             "name": "Monthly",
-            "description": "Every paid course, renewed each month until you cancel.",
+            "description": "Learn anything we teach, new courses included as they appear.",
             "price": Decimal("19.00"),
             "currency": "USD",
             "duration_days": 30,
