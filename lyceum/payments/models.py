@@ -43,7 +43,6 @@ class Plan(models.Model):
     stripe_price_id = models.CharField(
         max_length=100, blank=True, help_text="Stripe: the recurring Price that renews it."
     )
-    razorpay_plan_id = models.CharField(max_length=100, blank=True, help_text="Razorpay: its Plan id.")
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
