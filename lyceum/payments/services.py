@@ -302,10 +302,14 @@ def _grant(paid: Transaction, event: ProviderEvent) -> Subscription | None:
         _extend(subscription, event.period_end)
         _mail(paid.user, f"Renewed: {paid.plan.name}", _receipt_text(paid, subscription))
         return subscription
+    # The sandbox charges its card on file each period; a provider renews only a subscription it
+    # holds (a Stripe Price's): a period paid once, without one, just ends.
+    renews = paid.provider == ProviderName.SANDBOX or bool(event.subscription_ref)
     subscription = Subscription.objects.create(
         user=paid.user,
         plan=paid.plan,
         status=Subscription.Status.ACTIVE,
+        auto_renew=renews,
         started_at=now,
         active_until=event.period_end or now + timedelta(days=paid.plan.duration_days),
         provider=paid.provider,

@@ -431,3 +431,33 @@ def test_provider_events_map_to_what_lyceum_does():
         providers.razorpay_event({"event": "subscription.cancelled", "payload": {}}, event_id="x").action
         == "subscription_ended"
     )
+
+
+def test_a_razorpay_plan_is_paid_by_the_period_and_ends_without_renewing(
+    login_api, alice, settings, provider_api, django_capture_on_commit_callbacks
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    base, recorder = provider_api
+    settings.PAYMENTS_PROVIDER, settings.RAZORPAY_API_BASE = "razorpay", base
+    recorder.reply = {"id": "order_plan", "entity": "order", "amount": 1900, "currency": "USD"}
+    made, _ = services.checkout_start(
+        user=alice, plan=plan(), success_url="https://l/", cancel_url="https://l/"
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.razorpay_return(
+            user=alice,
+            transaction_id=made.pk,
+            order_id="order_plan",
+            payment_id="pay_plan",
+            signature=razorpay_payment_signature("order_plan", "pay_plan"),
+        )
+    subscription = Subscription.objects.get(user=alice)
+    assert subscription.status == "active" and not subscription.auto_renew
+
+    Subscription.objects.filter(pk=subscription.pk).update(active_until=timezone.now() - timedelta(seconds=1))
+    with django_capture_on_commit_callbacks(execute=True), zeal_ignore():
+        assert services.subscriptions_sweep() == {"renewed": 0, "expired": 1}
+    assert len(recorder.seen) == 1  # nothing was charged again
