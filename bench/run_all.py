@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import bench_chat, bench_courses, bench_exam, bench_leaderboard, bench_servers
+from bench import bench_chat, bench_courses, bench_exam, bench_leaderboard, bench_servers, bench_webhooks
 
 
 @dataclass
@@ -180,6 +180,16 @@ def leaderboard_rows(results: dict) -> list[Row]:
     return rows
 
 
+def webhook_rows(results: dict) -> list[Row]:
+    real, floor, effects = results["webhook"], results["floor"], results["effects"]
+    exact = effects["gapless"] and len({effects[k] for k in ("succeeded", "invoices", "events")}) == 1
+    return [
+        Row("payment webhooks: ingest", real["rps"], "req/s", floor["rps"], "(reported)", True),
+        Row("payment webhooks: p99", real["p99"], "ms", floor["p99"], "< 50 ms", real["p99"] < 50),
+        Row("payment webhooks: one effect per event", effects["succeeded"], "", None, "exactly", exact),
+    ]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -199,6 +209,8 @@ def main() -> None:
     rows += leaderboard_rows(
         bench_leaderboard.main(["--learners", "100000" if args.quick else "1000000", "--seconds", seconds])
     )
+
+    rows += webhook_rows(bench_webhooks.main(["--events", "300" if args.quick else "1000", "--senders", "1"]))
 
     print("\nEvery figure, its floor from the same run, the ratio and the target")
     header = f"{'figure':<58}{'value':>14}{'floor':>14}{'ratio':>7}  {'target':<22}{'met':>4}"
