@@ -386,24 +386,15 @@ def world(db, settings):
         )
         from decimal import Decimal
 
-        from lyceum.payments import providers
         from lyceum.payments import services as payment_services
         from lyceum.payments.models import Invoice
+        from lyceum.payments.tests.helpers import settle
 
         paid_course = course_with_outline(instructor=ines, is_published=True, price=Decimal("49.00"))
         bought, _ = payment_services.checkout_start(
             user=alice, course=paid_course, success_url="/", cancel_url="/"
         )
-        body = providers.sandbox_event(
-            "payment.succeeded",
-            reference=bought.provider_ref,
-            payment_id="sbx_pi_1",
-            amount=bought.amount,
-            currency="USD",
-        )
-        payment_services.webhook_receive(
-            body=body, headers={"Lyceum-Signature": providers.sandbox_sign(body)}
-        )
+        settle(bought)
         other_course = course_with_outline(instructor=ines, is_published=True, price=Decimal("9.00"))
 
     objects = {

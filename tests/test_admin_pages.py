@@ -108,24 +108,14 @@ def everything(admin_user, ines, alice, bob):
         CodeSubmission.objects.create(
             exercise=CodeExercise.objects.first(), user=student, language="python", source="print(1)"
         )
-        from lyceum.payments import providers
         from lyceum.payments import services as payment_services
         from lyceum.payments.models import Plan
+        from lyceum.payments.tests.helpers import settle
 
         bought, _ = payment_services.checkout_start(
             user=student, plan=Plan.objects.first(), success_url="/", cancel_url="/"
         )
-        body = providers.sandbox_event(
-            "payment.succeeded",
-            reference=bought.provider_ref,
-            payment_id="sbx_pi_admin",
-            amount=bought.amount,
-            currency=bought.currency,
-            subscription="sbx_sub_admin",
-        )
-        payment_services.webhook_receive(
-            body=body, headers={"Lyceum-Signature": providers.sandbox_sign(body)}
-        )
+        settle(bought, subscription="sbx_sub_admin")
     return admin_user
 
 

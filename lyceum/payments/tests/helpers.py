@@ -61,3 +61,18 @@ def plan(**fields) -> Plan:
         "duration_days": 30,
     }
     return Plan.objects.create(**(values | fields))
+
+
+def settle(made, **data):
+    """Pays a pending sandbox checkout as the sandbox's webhook does (signed, verified, applied)."""
+    from lyceum.payments import providers, services
+
+    body = providers.sandbox_event(
+        "payment.succeeded",
+        reference=made.provider_ref,
+        payment_id=f"sbx_pi_{made.pk.hex}",
+        amount=made.amount,
+        currency=made.currency,
+        **data,
+    )
+    return services.webhook_receive(body=body, headers={"Lyceum-Signature": providers.sandbox_sign(body)})
