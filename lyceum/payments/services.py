@@ -90,6 +90,9 @@ def _covered_enrollments(subscription: Subscription) -> list[Course]:
 # --- checkout ----------------------------------------------------------------------------------------
 
 
+REUSE_CHECKOUT_FOR = timedelta(hours=1)
+
+
 def _fingerprint(**request: Any) -> str:
     return hashlib.sha256(json.dumps(request, sort_keys=True, default=str).encode()).hexdigest()
 
@@ -133,6 +136,26 @@ def checkout_start(
             raise Conflict("You already have this course.", code="already_has_access")
         kind, amount, currency = Transaction.Kind.COURSE, course.price, course.currency
     provider = providers.current()
+    # A second click on "Buy" within the hour goes back to the checkout already open, so one
+    # purchase cannot become two payments.
+    open_checkout = (
+        Transaction.objects.filter(
+            user=user,
+            kind=kind,
+            plan=plan,
+            course=course,
+            provider=provider.name,
+            status=Transaction.Status.PENDING,
+            created_at__gte=timezone.now() - REUSE_CHECKOUT_FOR,
+            idempotency_key="",
+        )
+        .exclude(checkout_url="")
+        .first()
+        if not idempotency_key
+        else None
+    )
+    if open_checkout is not None:
+        return open_checkout, False
     made = Transaction(
         user=user,
         kind=kind,

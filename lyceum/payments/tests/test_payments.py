@@ -136,6 +136,18 @@ def test_an_idempotency_key_gives_one_checkout_and_refuses_another_request(login
     assert Transaction.objects.count() == 2
 
 
+def test_buying_again_within_the_hour_goes_back_to_the_open_checkout(login_api, alice, course):
+    client = login_api(alice)
+
+    first = checkout(client, f"/api/courses/{course.pk}/checkout/")
+    second = checkout(client, f"/api/courses/{course.pk}/checkout/")
+    Transaction.objects.update(created_at=timezone.now() - timedelta(hours=2))
+    later = checkout(client, f"/api/courses/{course.pk}/checkout/")
+
+    assert (first.status_code, second.status_code, later.status_code) == (201, 200, 201)
+    assert second.json()["transaction"] == first.json()["transaction"] != later.json()["transaction"]
+
+
 def test_bad_checkouts_are_refused_and_leave_nothing(login_api, alice, ines):
     client = login_api(alice)
     free = paid_course(ines, price="0")
