@@ -388,3 +388,22 @@ def test_invoice_numbers_follow_each_other_without_a_gap(alice, bob, ines, deliv
             numbers.append(Invoice.objects.get(transaction=made).number)
 
     assert numbers == [1, 2]
+
+
+def test_the_renewal_command_says_what_it_did(alice, deliver):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from .helpers import settle
+
+    made, _ = services.checkout_start(user=alice, plan=plan(), success_url="/", cancel_url="/")
+    settle(made, subscription="sbx_sub_cmd")
+    Subscription.objects.update(active_until=timezone.now() + timedelta(hours=1))
+    out = StringIO()
+
+    with zeal_ignore():
+        deliver(lambda: call_command("renew_subscriptions", stdout=out))
+
+    assert out.getvalue().strip() == "Renewed 1, expired 0."
+    assert Subscription.objects.get().active_until > timezone.now() + timedelta(days=30)
