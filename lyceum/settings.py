@@ -382,6 +382,8 @@ SPECTACULAR_SETTINGS = {
         "ReviewMomentEnum": "lyceum.quizzes.models.Quiz.Review",
         "RunStatusEnum": "lyceum.coding.sandbox.RUN_STATUSES",
         "StatusEnum": "lyceum.quizzes.models.QuizAttempt.Status",  # the name it had before runs
+        "PaymentStatusEnum": "lyceum.payments.models.Transaction.Status",
+        "SubscriptionStatusEnum": "lyceum.payments.models.Subscription.Status",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -485,7 +485,11 @@ def run_step(
         java_heap = language.id == "java" and b"java.lang.OutOfMemoryError" in outputs["stderr"]
         if oom or java_heap:
             stopped = Status.MEMORY_LIMIT
-        elif killed_by in (signal.SIGXCPU, signal.SIGKILL) and cpu >= limits.cpu_seconds * 0.95:
+        elif killed_by == signal.SIGXCPU or (
+            killed_by == signal.SIGKILL and cpu >= limits.cpu_seconds * 0.95
+        ):
+            # SIGXCPU comes only from RLIMIT_CPU's soft limit (whatever the group's counter read
+            # on a loaded machine); SIGKILL past the CPU limit is its hard limit.
             stopped = Status.TIME_LIMIT
         elif killed_by == signal.SIGXFSZ:
             stopped = Status.OUTPUT_LIMIT

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from ..models import Invoice, Plan, Subscription, Transaction
@@ -39,10 +40,18 @@ class CheckoutSerializer(serializers.ModelSerializer):
 
     transaction = serializers.UUIDField(source="pk")
     description = serializers.CharField()
+    checkout_url = serializers.SerializerMethodField(
+        help_text="An absolute URL: the provider's, or this site's."
+    )
 
     class Meta:
         model = Transaction
         fields = ["transaction", "status", "provider", "checkout_url", "amount", "currency", "description"]
+
+    @extend_schema_field(serializers.URLField())
+    def get_checkout_url(self, made: Transaction) -> str:
+        request = self.context.get("request")
+        return request.build_absolute_uri(made.checkout_url) if request else made.checkout_url
 
 
 class TransactionSerializer(serializers.ModelSerializer):

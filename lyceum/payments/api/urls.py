@@ -8,7 +8,11 @@ urlpatterns = [
     path("subscription/status/", views.SubscriptionStatusView.as_view(), name="subscription_status"),
     path("subscription/cancel/", views.SubscriptionCancelView.as_view(), name="subscription_cancel"),
     path("webhook/payment/", views.WebhookView.as_view(), name="payment_webhook"),
-    path("webhook/payment/<str:provider>/", views.WebhookView.as_view(), name="payment_webhook_provider"),
+    path(
+        "webhook/payment/<str:provider>/",
+        views.ProviderWebhookView.as_view(),
+        name="payment_webhook_provider",
+    ),
     path("courses/<uuid:id>/checkout/", views.CourseCheckoutView.as_view(), name="course_checkout"),
     path("payments/transactions/", views.TransactionListView.as_view(), name="transactions"),
     path("payments/transactions/<uuid:id>/", views.TransactionView.as_view(), name="transaction"),

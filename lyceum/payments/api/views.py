@@ -62,7 +62,9 @@ def _checkout_response(request: Request, **what) -> Response:
         cancel_url=cancel_url,
         **what,
     )
-    return Response(s.CheckoutSerializer(made).data, status=201 if created else 200)
+    return Response(
+        s.CheckoutSerializer(made, context={"request": request}).data, status=201 if created else 200
+    )
 
 
 class PlanListView(generics.ListAPIView):
@@ -149,15 +151,29 @@ class WebhookView(APIView):
     permission_classes = [AllowAny]
 
     @extend_schema(
+        operation_id="payment_webhook",
         request={"application/json": OpenApiTypes.OBJECT},
         responses={200: s.WebhookAckSerializer, 400: E400},
-        summary="A payment provider's webhook: signature checked first, each event applied once",
+        summary="A payment provider's webhook, told apart by its signature header: signature checked "
+        "first, each event applied once",
         tags=["payments"],
     )
     def post(self, request: Request, provider: str | None = None) -> Response:
         record = services.webhook_receive(body=request.body, headers=request.headers, provider=provider)
         outcome = "duplicate" if getattr(record, "repeated", False) else record.outcome
         return Response({"received": True, "outcome": outcome})
+
+
+class ProviderWebhookView(WebhookView):
+    @extend_schema(
+        operation_id="payment_webhook_of_provider",
+        request={"application/json": OpenApiTypes.OBJECT},
+        responses={200: s.WebhookAckSerializer, 400: E400},
+        summary="A payment provider's webhook at its own path (sandbox, stripe or razorpay)",
+        tags=["payments"],
+    )
+    def post(self, request: Request, provider: str | None = None) -> Response:
+        return super().post(request, provider)
 
 
 class TransactionListView(generics.ListAPIView):
@@ -193,8 +209,14 @@ class InvoiceListView(generics.ListAPIView):
 
 class InvoicePdfView(APIView):
     @extend_schema(
-        responses={(200, "application/pdf"): OpenApiTypes.BINARY, 404: E404},
-        summary="An invoice as a PDF",
+        # Documented as bytes, as course files are (a generated client then hands back the file).
+        responses={
+            (200, "application/octet-stream"): OpenApiResponse(
+                OpenApiTypes.BINARY, description="application/pdf"
+            ),
+            404: E404,
+        },
+        summary="An invoice as a PDF (Content-Type: application/pdf)",
         tags=["payments"],
     )
     def get(self, request: Request, id) -> HttpResponse:

@@ -64,7 +64,7 @@ def test_a_paid_course_is_bought_through_the_sandbox_and_unlocks_at_once(
     assert started.status_code == 201, started.json()
     body = started.json()
     assert body["status"] == "pending" and body["amount"] == "49.00" and body["currency"] == "USD"
-    assert body["checkout_url"] == f"/payments/sandbox/{body['transaction']}/"
+    assert body["checkout_url"] == f"http://testserver/payments/sandbox/{body['transaction']}/"
     assert not CourseEnrollment.objects.filter(user=alice, course=course).exists()
 
     deliver(

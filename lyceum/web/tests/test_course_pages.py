@@ -67,13 +67,14 @@ def test_lesson_page_of_a_course_not_enrolled_sends_back_to_the_course(client, a
     assert "Enroll in this course to read this lesson." in response.content.decode()
 
 
-def test_paid_course_enroll_shows_the_402_message(client, alice, ines):
+def test_buying_a_paid_course_goes_to_its_checkout_and_enrolls_nobody_yet(client, alice, ines):
     CourseFactory(instructor=ines, title="Pro", slug="pro", price=Decimal("10.00"))
     client.force_login(alice)
 
     response = client.post("/courses/pro/enroll/", follow=True)
 
-    assert "This course costs 10.00 USD" in response.content.decode()
+    assert response.redirect_chain[-1][0].startswith("/payments/sandbox/")
+    assert "Course: Pro" in response.content.decode() and "10.00 USD" in response.content.decode()
     assert not CourseEnrollment.objects.exists()
 
 
