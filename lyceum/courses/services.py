@@ -240,11 +240,16 @@ def course_publish(*, course: Course, actor: User, publish_it: bool = True) -> C
 
 @transaction.atomic
 def course_delete(*, course: Course, actor: User) -> None:
-    """Deletes a course nobody is enrolled in; one with students can only be unpublished."""
+    """Deletes a course nobody is enrolled in and nobody paid for; such a course can only be
+    unpublished."""
     _require_manager(actor, course)
     if CourseEnrollment.objects.filter(course=course).exists():
         raise Conflict(
             "Students are enrolled in this course: unpublish it instead.", code="course_has_students"
+        )
+    if course.transactions.exists():  # payments are records to keep, paid or only started
+        raise Conflict(
+            "Payments for this course are on record: unpublish it instead.", code="course_has_payments"
         )
     course.delete()
 

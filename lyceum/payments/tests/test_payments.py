@@ -407,3 +407,12 @@ def test_the_renewal_command_says_what_it_did(alice, deliver):
 
     assert out.getvalue().strip() == "Renewed 1, expired 0."
     assert Subscription.objects.get().active_until > timezone.now() + timedelta(days=30)
+
+
+def test_a_course_with_payments_on_record_is_unpublished_not_deleted(login_api, alice, ines, course):
+    services.checkout_start(user=alice, course=course, success_url="/", cancel_url="/")
+
+    reply = login_api(ines).delete(f"/api/instructor/courses/{course.pk}/")
+
+    assert reply.status_code == 409 and reply.json()["error"]["code"] == "course_has_payments"
+    assert Transaction.objects.filter(course=course).exists()
