@@ -145,7 +145,9 @@ class Transaction(models.Model):
     provider_payment_id = models.CharField(
         max_length=120, blank=True, help_text="The provider's payment: a PaymentIntent, a Razorpay payment."
     )
-    checkout_url = models.URLField(max_length=2000, blank=True)
+    checkout_url = models.CharField(
+        max_length=2000, blank=True, help_text="Where the buyer pays: a URL or a path."
+    )
     idempotency_key = models.CharField(max_length=255, blank=True)
     request_fingerprint = models.CharField(max_length=64, blank=True)
     failure_reason = models.CharField(max_length=255, blank=True)
