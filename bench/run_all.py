@@ -17,7 +17,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import bench_chat, bench_courses, bench_exam, bench_leaderboard, bench_servers, bench_webhooks
+from bench import (
+    bench_chat,
+    bench_courses,
+    bench_exam,
+    bench_leaderboard,
+    bench_runner,
+    bench_servers,
+    bench_webhooks,
+)
 
 
 @dataclass
@@ -180,6 +188,35 @@ def leaderboard_rows(results: dict) -> list[Row]:
     return rows
 
 
+def runner_rows(results: dict) -> list[Row]:
+    rows = []
+    for language, got in results.items():
+        if language == "concurrent":
+            continue
+        rows.append(
+            Row(
+                f"code runner: {language} hello world",
+                got["sandbox"],
+                "runs/s",
+                got["bare"],
+                "(reported)",
+                True,
+            )
+        )
+    both = results["concurrent"]
+    rows.append(
+        Row(
+            f"code runner: {both['slots']} slots at once",
+            both["parallel"],
+            "runs/s",
+            both["serial"],
+            "(reported)",
+            True,
+        )
+    )
+    return rows
+
+
 def webhook_rows(results: dict) -> list[Row]:
     real, floor, effects = results["webhook"], results["floor"], results["effects"]
     exact = effects["gapless"] and len({effects[k] for k in ("succeeded", "invoices", "events")}) == 1
@@ -210,6 +247,12 @@ def main() -> None:
         bench_leaderboard.main(["--learners", "100000" if args.quick else "1000000", "--seconds", seconds])
     )
 
+    from lyceum.coding import sandbox  # needs Django's settings: bench_runner sets them up
+
+    if sandbox.available()[0]:
+        rows += runner_rows(bench_runner.main(["--runs", "5" if args.quick else "20"]))
+    else:
+        print(f"\ncode runner: skipped ({sandbox.available()[1]})")
     rows += webhook_rows(bench_webhooks.main(["--events", "300" if args.quick else "1000", "--senders", "1"]))
 
     print("\nEvery figure, its floor from the same run, the ratio and the target")
