@@ -416,7 +416,6 @@ PAYMENTS_SANDBOX_SECRET = (
 PAYMENTS_SANDBOX_DELIVERY = env_str("PAYMENTS_SANDBOX_DELIVERY", "http")
 PAYMENTS_SANDBOX_DELAY_SECONDS = env_float("PAYMENTS_SANDBOX_DELAY_SECONDS", 5.0)
 STRIPE_SECRET_KEY = env_str("STRIPE_SECRET_KEY")
-STRIPE_PUBLISHABLE_KEY = env_str("STRIPE_PUBLISHABLE_KEY")
 # Comma-separated: during a rotation, the new secret and the old one.
 STRIPE_WEBHOOK_SECRETS = env_list("STRIPE_WEBHOOK_SECRETS", [])
 STRIPE_API_BASE = env_str("STRIPE_API_BASE")  # stripe-mock, or a recording proxy in tests

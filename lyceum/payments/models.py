@@ -56,6 +56,12 @@ class Plan(models.Model):
         return f"{self.name} ({self.price} {self.currency} / {self.duration_days} days)"
 
 
+class SubscriptionQuerySet(models.QuerySet):
+    def live(self) -> SubscriptionQuerySet:
+        """Subscriptions that give access now: active, or past due within their period."""
+        return self.filter(status__in=Subscription.LIVE, active_until__gt=timezone.now())
+
+
 class Subscription(models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", "Waiting for the first payment"
@@ -80,6 +86,8 @@ class Subscription(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = SubscriptionQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at"]
         constraints = [
@@ -98,12 +106,6 @@ class Subscription(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} on {self.plan.name}: {self.status}"
-
-    @property
-    def is_live(self) -> bool:
-        return (
-            self.status in self.LIVE and self.active_until is not None and self.active_until > timezone.now()
-        )
 
 
 class Transaction(models.Model):

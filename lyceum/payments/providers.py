@@ -446,10 +446,6 @@ def current() -> PaymentProvider:
     return PROVIDERS[settings.PAYMENTS_PROVIDER]
 
 
-def named(name: str) -> PaymentProvider:
-    return PROVIDERS[name]
-
-
 def provider_of_webhook(headers: Mapping[str, str], path_provider: str | None = None) -> PaymentProvider:
     """The provider a webhook comes from: the path's (``/api/webhook/payment/<provider>/``), or
     the signature header it carries on the one shared URL."""

@@ -48,11 +48,7 @@ def live_subscription(user: User) -> Subscription | None:
     """The user's subscription that is active (or past due, within its period) now."""
     if not user.is_authenticated:
         return None
-    return (
-        Subscription.objects.select_related("plan")
-        .filter(user=user, status__in=Subscription.LIVE, active_until__gt=timezone.now())
-        .first()
-    )
+    return Subscription.objects.live().select_related("plan").filter(user=user).first()
 
 
 def has_paid_access(user: User, course: Course) -> bool:
@@ -63,7 +59,8 @@ def has_paid_access(user: User, course: Course) -> bool:
     if bought:
         return True
     return (
-        Subscription.objects.filter(user=user, status__in=Subscription.LIVE, active_until__gt=timezone.now())
+        Subscription.objects.live()
+        .filter(user=user)
         .filter(Q(plan__covers_all_courses=True) | Q(plan__courses=course))
         .exists()
     )
@@ -91,6 +88,13 @@ def _covered_enrollments(subscription: Subscription) -> list[Course]:
 
 
 REUSE_CHECKOUT_FOR = timedelta(hours=1)
+
+
+def return_urls(site: str) -> dict[str, str]:
+    """Where a checkout sends the buyer back on ``site``: the payment's page, which waits for
+    the provider's webhook (``{transaction}`` is filled in by ``checkout_start``)."""
+    page = f"{site.rstrip('/')}/billing/payments/{{transaction}}/"
+    return {"success_url": page, "cancel_url": page + "?cancelled=1"}
 
 
 def _fingerprint(**request: Any) -> str:
@@ -210,18 +214,20 @@ def webhook_receive(*, body: bytes, headers: Mapping[str, str], provider: str | 
     written), then one row per provider event id, written in the transaction that applies it; a
     repeat returns the first one's record."""
     chosen = providers.provider_of_webhook(headers, provider)
-    event = chosen.read_webhook(body, headers)
+    return _record_and_apply(chosen.name, chosen.read_webhook(body, headers))
+
+
+def _record_and_apply(provider: str, event: ProviderEvent) -> WebhookEvent:
+    """Records the event once per provider event id and applies it in the same transaction; a
+    repeat (``repeated`` set on it) gets the first one's record and changes nothing."""
     try:
         with transaction.atomic():
             record = WebhookEvent.objects.create(
-                provider=chosen.name,
-                event_id=event.id[:120],
-                type=event.type[:80],
-                payload=event.payload,
+                provider=provider, event_id=event.id[:120], type=event.type[:80], payload=event.payload
             )
-            _apply(chosen.name, event, record)
+            _apply(provider, event, record)
     except IntegrityError:
-        existing = WebhookEvent.objects.filter(provider=chosen.name, event_id=event.id[:120]).first()
+        existing = WebhookEvent.objects.filter(provider=provider, event_id=event.id[:120]).first()
         if existing is None:
             raise
         existing.repeated = True
@@ -263,15 +269,20 @@ def _replay_deferred(provider: str, references: list[str]) -> None:
         _apply(provider, providers.reread(provider, record.payload, record.event_id), record)
 
 
-def _on_paid(provider: str, event: ProviderEvent, record: WebhookEvent) -> None:
-    paid = (
+def _checkout_by_ref(provider: str, reference: str) -> Transaction | None:
+    """The checkout an event is about, locked (None for an event that names none)."""
+    if not reference:
+        return None
+    return (
         Transaction.objects.select_for_update(of=("self",))
         .select_related("plan", "course", "user", "subscription")
-        .filter(provider=provider, provider_ref=event.reference)
+        .filter(provider=provider, provider_ref=reference)
         .first()
-        if event.reference
-        else None
     )
+
+
+def _on_paid(provider: str, event: ProviderEvent, record: WebhookEvent) -> None:
+    paid = _checkout_by_ref(provider, event.reference)
     if paid is None:
         log.warning(
             "payments: %s event %s pays for an unknown checkout %r", provider, event.id, event.reference
@@ -354,13 +365,7 @@ def _extend(subscription: Subscription, period_end) -> None:
 
 
 def _on_failed(provider: str, event: ProviderEvent, record: WebhookEvent) -> None:
-    failed = (
-        Transaction.objects.select_for_update(of=("self",))
-        .filter(provider=provider, provider_ref=event.reference)
-        .first()
-        if event.reference
-        else None
-    )
+    failed = _checkout_by_ref(provider, event.reference)
     if failed is None:
         _finish(record, WebhookEvent.Outcome.REJECTED, "unknown checkout", event.reference)
         return
@@ -719,16 +724,6 @@ def razorpay_return(
         payment_id=payment_id,
         payload={"razorpay_order_id": order_id, "razorpay_payment_id": payment_id},
     )
-    try:
-        with transaction.atomic():
-            record = WebhookEvent.objects.create(
-                provider=ProviderName.RAZORPAY,
-                event_id=event.id[:120],
-                type=event.type,
-                payload=event.payload,
-            )
-            _apply(ProviderName.RAZORPAY, event, record)
-    except IntegrityError:
-        pass  # returned twice
+    _record_and_apply(ProviderName.RAZORPAY, event)  # a second return changes nothing
     paid.refresh_from_db()
     return paid

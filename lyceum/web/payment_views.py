@@ -15,11 +15,7 @@ from lyceum.courses.models import Course
 from lyceum.payments import services
 from lyceum.payments.models import Invoice, Plan, Transaction
 from lyceum.payments.models import Provider as ProviderName
-
-
-def _urls(request: HttpRequest) -> dict[str, str]:
-    base = request.build_absolute_uri("/billing/payments/") + "{transaction}/"
-    return {"success_url": base, "cancel_url": base + "?cancelled=1"}
+from lyceum.payments.providers import minor_units
 
 
 def start_checkout(
@@ -27,7 +23,12 @@ def start_checkout(
 ) -> HttpResponse:
     """Starts a checkout and sends the buyer to it; a refusal comes back as a message."""
     try:
-        made, _ = services.checkout_start(user=request.user, plan=plan, course=course, **_urls(request))
+        made, _ = services.checkout_start(
+            user=request.user,
+            plan=plan,
+            course=course,
+            **services.return_urls(request.build_absolute_uri("/")),
+        )
     except ApplicationError as error:
         messages.error(request, error.message)
         return redirect("web:course_detail", slug=course.slug) if course else redirect("web:pricing")
@@ -126,7 +127,7 @@ def razorpay_checkout(request: HttpRequest, transaction_id) -> HttpResponse:
             "options": {
                 "key": settings.RAZORPAY_KEY_ID,
                 "order_id": paid.provider_ref,
-                "amount": int(paid.amount * 100),
+                "amount": minor_units(paid.amount),
                 "currency": paid.currency,
                 "name": "Lyceum",
                 "description": paid.description,

@@ -46,20 +46,11 @@ CHECKOUT_RESPONSES = {
 }
 
 
-def _return_urls() -> tuple[str, str]:
-    return (
-        f"{settings.SITE_URL}/billing/payments/{{transaction}}/",
-        f"{settings.SITE_URL}/billing/payments/{{transaction}}/?cancelled=1",
-    )
-
-
 def _checkout_response(request: Request, **what) -> Response:
-    success_url, cancel_url = _return_urls()
     made, created = services.checkout_start(
         user=request.user,
         idempotency_key=request.headers.get("Idempotency-Key", "").strip(),
-        success_url=success_url,
-        cancel_url=cancel_url,
+        **services.return_urls(settings.SITE_URL),
         **what,
     )
     return Response(
