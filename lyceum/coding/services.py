@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 
 from lyceum.accounts.consumers import push_to_user
@@ -20,6 +20,7 @@ from lyceum.core.exceptions import (
     ServiceUnavailable,
     TooManyRequests,
 )
+from lyceum.courses.markdown import render_markdown
 from lyceum.courses.models import CourseEnrollment
 from lyceum.courses.permissions import can_teach_course
 
@@ -112,6 +113,38 @@ def exercise_languages(exercise: CodeExercise) -> list[Language]:
 
 
 # --- exercises and submissions --------------------------------------------------------------------
+
+
+def student_views(exercises: list[CodeExercise]) -> dict[Any, dict[str, Any]]:
+    """What a student sees of each exercise, by its id, and never a hidden test: the statement,
+    the languages it takes that are installed here with their starter code, its sample tests,
+    and how many tests there are in all. Two queries whatever the number of exercises."""
+    ids = [exercise.pk for exercise in exercises]
+    counts = dict(
+        CodeTest.objects.filter(exercise_id__in=ids)
+        .values("exercise_id")
+        .annotate(n=Count("id"))
+        .values_list("exercise_id", "n")
+    )
+    samples: dict[Any, list[dict[str, str]]] = {pk: [] for pk in ids}
+    for test in CodeTest.objects.filter(exercise_id__in=ids, is_sample=True).order_by("order", "id"):
+        samples[test.exercise_id].append({"stdin": test.stdin, "expected_stdout": test.expected_stdout})
+    views = {}
+    for exercise in exercises:
+        allowed = exercise_languages(exercise)
+        views[exercise.pk] = {
+            "statement_html": render_markdown(exercise.statement),
+            "languages": allowed,
+            "starter_code": {
+                lang.id: exercise.starter_code[lang.id]
+                for lang in allowed
+                if lang.id in exercise.starter_code
+            },
+            "sample_tests": samples[exercise.pk],
+            "tests_total": counts.get(exercise.pk, 0),
+        }
+    return views
+
 
 MAX_BATCH = 10
 SAMPLE_TEXT_LIMIT = 4096

@@ -229,39 +229,27 @@ def _code_parts(
     once submitted, the run that graded each answer (by its id). Three queries when the attempt
     has code questions, none otherwise."""
     from lyceum.coding import services as coding
-    from lyceum.coding.models import CodeExercise, CodeSubmission, CodeTest
-    from lyceum.courses.markdown import render_markdown
+    from lyceum.coding.models import CodeExercise, CodeSubmission
 
     exercise_ids = {
         q.code_exercise_id for q in material.questions.values() if q.type == Question.Type.CODE
     } - {None}
     if not exercise_ids:
         return {}, {}
-    samples: dict[Any, list[dict[str, str]]] = {pk: [] for pk in exercise_ids}
-    counts = dict(
-        CodeTest.objects.filter(exercise_id__in=exercise_ids)
-        .values("exercise_id")
-        .annotate(n=Count("id"))
-        .values_list("exercise_id", "n")
-    )
-    for test in CodeTest.objects.filter(exercise_id__in=exercise_ids, is_sample=True).order_by("order", "id"):
-        samples[test.exercise_id].append({"stdin": test.stdin, "expected_stdout": test.expected_stdout})
-    exercises = {}
-    for exercise in CodeExercise.objects.filter(pk__in=exercise_ids):
-        allowed = coding.exercise_languages(exercise)
-        exercises[exercise.pk] = {
+    found = list(CodeExercise.objects.filter(pk__in=exercise_ids))
+    views = coding.student_views(found)
+    exercises = {
+        exercise.pk: {
+            **views[exercise.pk],
             "exercise": str(exercise.pk),
             "title": exercise.title,
-            "statement_html": render_markdown(exercise.statement),
-            "languages": [{"id": lang.id, "name": lang.name, "version": lang.version} for lang in allowed],
-            "starter_code": {
-                lang.id: exercise.starter_code[lang.id]
-                for lang in allowed
-                if lang.id in exercise.starter_code
-            },
-            "sample_tests": samples[exercise.pk],
-            "tests_total": counts.get(exercise.pk, 0),
+            "languages": [
+                {"id": lang.id, "name": lang.name, "version": lang.version}
+                for lang in views[exercise.pk]["languages"]
+            ],
         }
+        for exercise in found
+    }
     runs = {}
     run_ids = [a.code_submission_id for a in material.answers.values() if a.code_submission_id]
     if submitted and run_ids:
@@ -269,17 +257,16 @@ def _code_parts(
     return exercises, runs
 
 
+CODE_RESULT_FIELDS = ("state", "verdict", "tests_passed", "tests_total", "score", "compile_output", "results")
+
+
 def _code_result(run: CodeSubmission) -> dict[str, Any]:
-    """What a student sees of the run that graded their program (hidden tests: verdicts only)."""
-    return {
-        "state": run.state,
-        "verdict": run.verdict,
-        "tests_passed": run.tests_passed,
-        "tests_total": run.tests_total,
-        "score": run.score,
-        "compile_output": run.compile_output,
-        "results": run.results,
-    }
+    """What a student sees of the run that graded their program: the parts of the code API's
+    submission that are about the run (hidden tests there show only their verdict and times)."""
+    from lyceum.coding.services import submission_event
+
+    event = submission_event(run)
+    return {name: event[name] for name in CODE_RESULT_FIELDS}
 
 
 def _code_status(answer: QuestionAnswer | None, run: CodeSubmission | None) -> str:

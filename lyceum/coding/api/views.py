@@ -13,7 +13,6 @@ from rest_framework.views import APIView
 
 from lyceum.core.exceptions import ApplicationError, NotFound
 from lyceum.courses import selectors as course_selectors
-from lyceum.courses.markdown import render_markdown
 from lyceum.courses.models import Lesson
 from lyceum.courses.permissions import can_manage_course
 
@@ -193,25 +192,22 @@ E404 = OpenApiResponse(description="No such exercise or submission among those y
 
 
 def learner_exercise_data(exercise) -> dict:
-    allowed = [language.id for language in services.exercise_languages(exercise)]
+    view = services.student_views([exercise])[exercise.pk]
     limits = services.sandbox.limits_from(exercise.limits)
-    tests = list(exercise.tests.all())
     return {
         "id": str(exercise.pk),
         "course": str(exercise.course_id),
         "lesson": str(exercise.lesson_id) if exercise.lesson_id else None,
         "title": exercise.title,
         "statement": exercise.statement,
-        "statement_html": render_markdown(exercise.statement),
-        "languages": allowed,
-        "starter_code": {key: value for key, value in exercise.starter_code.items() if key in allowed},
+        "statement_html": view["statement_html"],
+        "languages": [language.id for language in view["languages"]],
+        "starter_code": view["starter_code"],
         "limits": {name: getattr(limits, name) for name in limits.__dataclass_fields__},
         "comparison": exercise.comparison,
         "points": exercise.points,
-        "sample_tests": [
-            {"stdin": test.stdin, "expected_stdout": test.expected_stdout} for test in tests if test.is_sample
-        ],
-        "tests_total": len(tests),
+        "sample_tests": view["sample_tests"],
+        "tests_total": view["tests_total"],
     }
 
 

@@ -325,11 +325,6 @@ def sheet_question_json(entry: dict) -> dict:
     """One entry of ``selectors.attempt_sheet`` as SheetQuestionSerializer renders it."""
     out = {**entry, "points": _decimal(entry["points"], "0.01")}
     out["points_awarded"] = _decimal(entry["points_awarded"], "0.01")
-    if "code_result" in entry:
-        out["code_result"] = {
-            **entry["code_result"],
-            "score": _decimal(entry["code_result"]["score"], "0.01"),
-        }
     if entry["answer"] is not None:
         out["answer"] = {**entry["answer"], "number": _decimal(entry["answer"]["number"], "0.000001")}
     return out
