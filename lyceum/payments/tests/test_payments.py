@@ -416,3 +416,33 @@ def test_a_course_with_payments_on_record_is_unpublished_not_deleted(login_api, 
 
     assert reply.status_code == 409 and reply.json()["error"]["code"] == "course_has_payments"
     assert Transaction.objects.filter(course=course).exists()
+
+
+def test_the_lists_cost_the_same_queries_for_one_row_or_many(login_api, alice, ines):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from .helpers import settle
+
+    client = login_api(alice)
+
+    def cost(path: str) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(path).status_code == 200
+        return len(queries)
+
+    counts = {}
+    for round_size in (1, 4):
+        with zeal_ignore():  # setting up: one purchase after another
+            for _ in range(round_size):
+                made, _ = services.checkout_start(
+                    user=alice, course=paid_course(ines, price="2.00"), success_url="/", cancel_url="/"
+                )
+                settle(made)
+                covering = plan(covers_all_courses=False)
+                covering.courses.add(made.course)
+        counts[round_size] = [
+            cost(p) for p in ("/api/payments/transactions/", "/api/payments/invoices/", "/api/plans/")
+        ]
+
+    assert counts[1] == counts[4]
