@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Debian packages the test suite needs: Chromium for the browser tests, wrk for the benchmarks,
 # nginx for the production layout (manage.py serve) and its test, bubblewrap for the code
-# runner's sandbox, and the toolchains it runs (gcc and g++, Node.js, a JDK).
+# runner's sandbox, the toolchains it runs (gcc and g++, Node.js, a JDK), and ffmpeg/ffprobe for
+# video processing (duration, thumbnails, HLS renditions).
 # Installs only what is missing; uses sudo when not root.
 set -euo pipefail
 
@@ -14,6 +15,7 @@ command -v gcc >/dev/null 2>&1 || packages+=(gcc)
 command -v g++ >/dev/null 2>&1 || packages+=(g++)
 command -v node >/dev/null 2>&1 || packages+=(nodejs)
 command -v javac >/dev/null 2>&1 || packages+=(default-jdk-headless)
+{ command -v ffmpeg && command -v ffprobe; } >/dev/null 2>&1 || packages+=(ffmpeg)
 
 if [ ${#packages[@]} -eq 0 ]; then
   exit 0

@@ -36,3 +36,5 @@ fetch() {
 
 # axe-core: the accessibility rules the browser tests run on every page (tests only).
 fetch axe-core 4.14.1 axe.min.js LICENSE
+# hls.js: adaptive (HLS) playback of lesson videos through Media Source Extensions.
+fetch hls.js 1.7.4 dist/hls.min.js LICENSE
