@@ -127,6 +127,7 @@ INSTALLED_APPS = [
     "lyceum.gamification",
     "lyceum.coding",
     "lyceum.payments",
+    "lyceum.media",
     "lyceum.web",
 ]
 
@@ -268,6 +269,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "lyceum.payments.tasks.sweep_subscriptions",
         "schedule": 60.0 * 15,
     },
+    "sweep-videos-and-uploads": {
+        "task": "lyceum.media.tasks.sweep",
+        "schedule": 60.0 * 5,
+    },
     "flush-expired-tokens": {
         "task": "lyceum.accounts.tasks.flush_expired_tokens",
         "schedule": 60.0 * 60,
@@ -384,6 +389,8 @@ SPECTACULAR_SETTINGS = {
         "StatusEnum": "lyceum.quizzes.models.QuizAttempt.Status",  # the name it had before runs
         "PaymentStatusEnum": "lyceum.payments.models.Transaction.Status",
         "SubscriptionStatusEnum": "lyceum.payments.models.Subscription.Status",
+        "VideoStatusEnum": "lyceum.media.models.Video.Status",
+        "RecordingStatusEnum": "lyceum.media.models.Recording.Status",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
@@ -448,9 +455,32 @@ SERVE_PUBLIC_MEDIA = env_bool("SERVE_PUBLIC_MEDIA", True)
 MEDIA_ACCEL_REDIRECT_PREFIX = env_str("MEDIA_ACCEL_REDIRECT_PREFIX")
 AVATAR_MAX_BYTES = env_int("AVATAR_MAX_BYTES", 2 * 1024 * 1024, minimum=1024)
 AVATAR_MAX_PIXELS = 4096 * 4096
-LESSON_VIDEO_MAX_BYTES = env_int("LESSON_VIDEO_MAX_BYTES", 500 * 1024 * 1024, minimum=1024)
 LESSON_RESOURCE_MAX_BYTES = env_int("LESSON_RESOURCE_MAX_BYTES", 50 * 1024 * 1024, minimum=1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# --- video and recordings (lyceum/media) -------------------------------------------------------
+# Uploads: the tus protocol (README "Video lessons and recordings"); partial uploads grow on local
+# disk here (a volume every web process shares when there are several hosts) until complete.
+UPLOADS_PARTIAL_DIR = Path(env_str("UPLOADS_PARTIAL_DIR") or VAR_DIR / "uploads")
+UPLOAD_EXPIRY_HOURS = env_int("UPLOAD_EXPIRY_HOURS", 24, minimum=1)
+UPLOAD_CHUNK_MAX_BYTES = env_int("UPLOAD_CHUNK_MAX_BYTES", 64 * 1024 * 1024, minimum=64 * 1024)
+LESSON_VIDEO_MAX_BYTES = env_int("LESSON_VIDEO_MAX_BYTES", 2 * 1024 * 1024 * 1024, minimum=1024)
+RECORDING_MAX_BYTES = env_int("RECORDING_MAX_BYTES", 500 * 1024 * 1024, minimum=1024)
+CAPTIONS_MAX_BYTES = env_int("CAPTIONS_MAX_BYTES", 1024 * 1024, minimum=1024)
+FFMPEG_BINARY = env_str("FFMPEG_BINARY", "ffmpeg")
+FFPROBE_BINARY = env_str("FFPROBE_BINARY", "ffprobe")
+# One ffmpeg/ffprobe run may take this long; a video left "processing" twice as long is failed.
+VIDEO_PROCESS_TIMEOUT = env_int("VIDEO_PROCESS_TIMEOUT", 60 * 60, minimum=10)
+VIDEO_HLS_SEGMENT_SECONDS = env_int("VIDEO_HLS_SEGMENT_SECONDS", 4, minimum=1)
+# Signed stream addresses (HLS playlists, segments, the source) last this long.
+VIDEO_STREAM_URL_MAX_AGE = env_int("VIDEO_STREAM_URL_MAX_AGE", 6 * 60 * 60, minimum=60)
+# A video is complete when this share of it has really been played (not when the play head
+# reached the end). A report may claim at most wall time x the fastest speed + slack, and at most
+# VIDEO_REPORT_MAX_SECONDS of playing; the player reports every few seconds.
+VIDEO_COMPLETION_SHARE = env_float("VIDEO_COMPLETION_SHARE", 0.9)
+VIDEO_MAX_PLAYBACK_RATE = env_float("VIDEO_MAX_PLAYBACK_RATE", 2.0)
+VIDEO_REPORT_SLACK_SECONDS = env_float("VIDEO_REPORT_SLACK_SECONDS", 3.0)
+VIDEO_REPORT_MAX_SECONDS = env_float("VIDEO_REPORT_MAX_SECONDS", 120.0)
 
 # --- i18n ---------------------------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
@@ -468,7 +498,7 @@ CONTENT_SECURITY_POLICY = {
         "script-src": ["'self'"],
         "style-src": ["'self'", "'unsafe-inline'"],
         "img-src": ["'self'", "data:"],
-        "media-src": ["'self'", "https:"],
+        "media-src": ["'self'", "https:", "blob:"],  # blob: hls.js's Media Source, recordings
         "connect-src": ["'self'"],
         "frame-src": ["https://www.youtube-nocookie.com", "https://player.vimeo.com"],
         "object-src": ["'none'"],

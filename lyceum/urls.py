@@ -19,6 +19,7 @@ api_urlpatterns = [
     path("", include(("lyceum.gamification.api.urls", "gamification"), namespace="gamification")),
     path("", include(("lyceum.coding.api.urls", "coding"), namespace="coding")),
     path("", include(("lyceum.payments.api.urls", "payments"), namespace="payments")),
+    path("", include(("lyceum.media.api.urls", "media"), namespace="media")),
     path("health/", health, name="health"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves Swagger UI's set-up as a script file: no inline script (CSP).

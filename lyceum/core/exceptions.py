@@ -72,3 +72,21 @@ class PaymentRequired(ApplicationError):
     status_code = 402
     code = "payment_required"
     default_message = "This needs a payment first."
+
+
+class PayloadTooLarge(ApplicationError):
+    status_code = 413
+    code = "payload_too_large"
+    default_message = "The request is larger than this allows."
+
+
+class UnsupportedMediaType(ApplicationError):
+    status_code = 415
+    code = "unsupported_media_type"
+    default_message = "This type of content is not accepted here."
+
+
+class Unprocessable(ApplicationError):
+    status_code = 422
+    code = "unprocessable"
+    default_message = "The request is well formed but cannot be true."

@@ -7,7 +7,8 @@ unless its type is on an allowlist, and stored under an extension of that type, 
 came with. Private files are served by views that check who asks (``private_file_response``):
 safe types (raster images, PDF, audio, video) inline, everything else as an attachment, always
 with ``X-Content-Type-Options: nosniff`` and a sandboxing Content-Security-Policy, through nginx
-(``X-Accel-Redirect``) when ``MEDIA_ACCEL_REDIRECT_PREFIX`` is set, else streamed by Django.
+(``X-Accel-Redirect``) when ``MEDIA_ACCEL_REDIRECT_PREFIX`` is set, else streamed by Django,
+which answers HTTP Range requests (206, or 416 for a range outside the file) so that video seeks.
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ import filetype
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
+from werkzeug.http import parse_range_header
 
 SNIFF_BYTES = 8192
 
@@ -110,19 +112,84 @@ def download_name(title: str, extension: str) -> str:
     return f"{stem[:100]}.{extension}"
 
 
-def private_file_response(
-    stored: File, *, content_type: str, filename: str, inline: bool | None = None
-) -> HttpResponse:
-    """Hands a stored private file to a client the caller has already authorised."""
-    content_type = content_type or "application/octet-stream"
-    if inline is None:
-        inline = content_type in INLINE_TYPES
+STREAM_BLOCK = 256 * 1024
+
+
+def requested_span(header: str | None, size: int) -> tuple[int, int] | bool | None:
+    """The byte span ``[start, stop)`` a Range header asks of a file of ``size`` bytes: None to
+    send the whole file (no header, another unit, several ranges, which we may ignore), False when
+    the header asks for bytes the file does not have or cannot be read (416)."""
+    if not header:
+        return None
+    parsed = parse_range_header(header)
+    if parsed is None:
+        return False if header.strip().lower().startswith("bytes") else None
+    if parsed.units != "bytes" or len(parsed.ranges) != 1:
+        return None
+    start, stop = parsed.ranges[0]
+    if start < 0:  # a suffix: the last -start bytes, the whole file if it is shorter
+        start = max(0, size + start)
+    stop = size if stop is None else min(stop, size)
+    if start >= stop:
+        return False
+    return start, stop
+
+
+def _stream(handle, start: int, stop: int):
+    try:
+        handle.seek(start)
+        left = stop - start
+        while left > 0:
+            block = handle.read(min(STREAM_BLOCK, left))
+            if not block:
+                break
+            left -= len(block)
+            yield block
+    finally:
+        handle.close()
+
+
+def file_response(request: HttpRequest | None, stored: File, *, content_type: str) -> HttpResponse:
+    """``stored`` whole (200) or the span its Range header asks for (206; 416 outside the file),
+    through nginx when ``MEDIA_ACCEL_REDIRECT_PREFIX`` is set (nginx answers Range itself)."""
     prefix = settings.MEDIA_ACCEL_REDIRECT_PREFIX
     if prefix:
         response = HttpResponse(content_type=content_type)
         response["X-Accel-Redirect"] = prefix.rstrip("/") + "/" + quote(stored.name)
-    else:
+        return response
+    size = stored.size
+    span = requested_span(request.headers.get("Range") if request is not None else None, size)
+    if span is False:
+        stored.close()
+        response = HttpResponse(status=416, content_type="text/plain")
+        response["Content-Range"] = f"bytes */{size}"
+    elif span is None:
         response = FileResponse(stored.open("rb"), content_type=content_type)
+        response["Content-Length"] = str(size)
+    else:
+        start, stop = span
+        handle = stored.open("rb")
+        response = StreamingHttpResponse(_stream(handle, start, stop), status=206, content_type=content_type)
+        response["Content-Range"] = f"bytes {start}-{stop - 1}/{size}"
+        response["Content-Length"] = str(stop - start)
+    response["Accept-Ranges"] = "bytes"
+    return response
+
+
+def private_file_response(
+    stored: File,
+    *,
+    content_type: str,
+    filename: str,
+    inline: bool | None = None,
+    request: HttpRequest | None = None,
+) -> HttpResponse:
+    """Hands a stored private file to a client the caller has already authorised; with
+    ``request``, answers its Range header."""
+    content_type = content_type or "application/octet-stream"
+    if inline is None:
+        inline = content_type in INLINE_TYPES
+    response = file_response(request, stored, content_type=content_type)
     disposition = "inline" if inline else "attachment"
     response["Content-Disposition"] = f"{disposition}; filename*=UTF-8''{quote(filename)}"
     response["X-Content-Type-Options"] = "nosniff"

@@ -24,6 +24,7 @@ def course_cover_upload_to(instance: models.Model, filename: str) -> str:
 
 
 def lesson_video_upload_to(instance: models.Model, filename: str) -> str:
+    """Named by migrations: lesson videos were a file field of the lesson before lyceum.media."""
     return _unique_name("lesson-videos", filename)
 
 
@@ -141,7 +142,6 @@ class Lesson(models.Model):
         blank=True, editable=False, help_text="The content rendered and sanitized."
     )
     video_url = models.URLField(blank=True)
-    video_file = models.FileField(upload_to=lesson_video_upload_to, blank=True)
     order = models.PositiveIntegerField(default=0)
     estimated_minutes = models.PositiveIntegerField(
         default=5, validators=[MinValueValidator(1), MaxValueValidator(24 * 60)]

@@ -150,10 +150,10 @@ def course_outline(*, course_id: Any) -> list[dict[str, Any]]:
             "estimated_minutes",
             "is_preview",
             "video_url",
-            "video_file",
+            "video",
         )
     )
-    for id_text, module_text, title, order, minutes, is_preview, video_url, video_file in lessons:
+    for id_text, module_text, title, order, minutes, is_preview, video_url, video in lessons:
         modules[module_text]["lessons"].append(
             {
                 "id": _uuid_text(id_text),
@@ -161,7 +161,7 @@ def course_outline(*, course_id: Any) -> list[dict[str, Any]]:
                 "order": order,
                 "estimated_minutes": minutes,
                 "is_preview": is_preview,
-                "has_video": bool(video_url or video_file),
+                "has_video": bool(video_url or video),
             }
         )
     return list(modules.values())
@@ -376,14 +376,6 @@ def lesson_resource_for_viewer(*, viewer: User | None, resource_id: Any) -> Less
         raise NotFound("No such file.")
     lesson_require_access(viewer=viewer, lesson=resource.lesson)
     return resource
-
-
-def lesson_video_for_viewer(*, viewer: User | None, lesson_id: Any) -> Lesson:
-    lesson = Lesson.objects.select_related("module__course__instructor").filter(pk=lesson_id).first()
-    if lesson is None or not lesson.video_file:
-        raise NotFound("No such video.")
-    lesson_require_access(viewer=viewer, lesson=lesson)
-    return lesson
 
 
 def lesson_for_viewer(*, viewer: User | None, lesson_id: Any) -> LessonView:

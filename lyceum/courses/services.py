@@ -160,41 +160,6 @@ def course_set_cover(*, course: Course, actor: User, image: UploadedFile) -> Cou
     return course
 
 
-VIDEO_TYPES = {".mp4": "video/mp4", ".webm": "video/webm", ".ogv": "video/ogg", ".mov": "video/quicktime"}
-# The first bytes each container starts with (ISO base media: "ftyp" at offset 4).
-VIDEO_SIGNATURES = {
-    ".mp4": (4, b"ftyp"),
-    ".mov": (4, b"ftyp"),
-    ".webm": (0, b"\x1a\x45\xdf\xa3"),
-    ".ogv": (0, b"OggS"),
-}
-
-
-@transaction.atomic
-def lesson_set_video(*, lesson: Lesson, actor: User, video: UploadedFile) -> Lesson:
-    """Stores an uploaded lesson video (MP4, WebM, Ogg or QuickTime, at most LESSON_VIDEO_MAX_BYTES),
-    checked by its first bytes, not its name alone."""
-    _require_manager(actor, lesson.module.course)
-    suffix = PurePath(video.name or "").suffix.lower()
-    if suffix not in VIDEO_TYPES:
-        raise ValidationError({"video": ["Upload an MP4, WebM, Ogg or QuickTime video."]})
-    if video.size and video.size > settings.LESSON_VIDEO_MAX_BYTES:
-        limit = settings.LESSON_VIDEO_MAX_BYTES // (1024 * 1024)
-        raise ValidationError({"video": [f"The video is larger than {limit} MB."]})
-    offset, signature = VIDEO_SIGNATURES[suffix]
-    head = video.read(16)
-    video.seek(0)
-    if head[offset : offset + len(signature)] != signature:
-        raise ValidationError({"video": ["This file is not the video its name says."]})
-    old = lesson.video_file.name if lesson.video_file else None
-    lesson.video_file.save(f"video{suffix}", video, save=False)
-    lesson.save(update_fields=["video_file", "updated_at"])
-    if old:
-        storage = lesson.video_file.storage
-        transaction.on_commit(lambda: storage.delete(old))
-    return lesson
-
-
 @transaction.atomic
 def lesson_resource_add(*, lesson: Lesson, actor: User, title: str, file: UploadedFile) -> LessonResource:
     """A downloadable file for the lesson (at most LESSON_RESOURCE_MAX_BYTES), of a type on the

@@ -17,6 +17,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 from lyceum.core.exceptions import ApplicationError, Forbidden, NotFound, PaymentRequired
 from lyceum.courses import selectors, services
 from lyceum.courses.permissions import can_manage_course, can_teach
+from lyceum.media import selectors as media_selectors
+from lyceum.media import services as media_services
+from lyceum.media.api.serializers import VideoSerializer
 from lyceum.quizzes import selectors as quiz_selectors
 
 from . import course_forms
@@ -122,10 +125,17 @@ def lesson_player(request: HttpRequest, slug: str, lesson_id) -> HttpResponse:
     course = selectors.course_get(viewer=_viewer(request), course_id=view.course.pk)
     enrollment = selectors.enrollment_for(user=_viewer(request), course=course)
     progress = selectors.course_progress(user=request.user, course=course) if enrollment else None
+    video = media_selectors.lesson_video(lesson_id=view.lesson.pk)
+    video_data = None
+    if video is not None and video.source:
+        video_view = media_selectors.video_for_viewer(viewer=_viewer(request), video_id=video.pk)
+        video_data = VideoSerializer(video_view, context={"request": request}).data
     return render(
         request,
         "web/courses/lesson.html",
         {
+            "video": video,
+            "video_data": video_data,
             "view": view,
             "lesson": view.lesson,
             "course": course,
@@ -408,6 +418,7 @@ def teach_lesson(request: HttpRequest, lesson_id) -> HttpResponse:
             "lesson": lesson,
             "course": course,
             "resources": list(lesson.resources.order_by("id")),
+            "video": media_selectors.lesson_video(lesson_id=lesson.pk),
         },
         status=400 if request.method == "POST" else 200,
     )
@@ -455,8 +466,34 @@ def teach_lesson_files(request: HttpRequest, lesson_id) -> HttpResponse:
             upload = request.FILES.get("video")
             if upload is None:
                 raise ValidationError({"video": ["Choose a video to upload."]})
-            services.lesson_set_video(lesson=lesson, actor=request.user, video=upload)
-            messages.success(request, "Video uploaded.")
+            media_services.video_create(
+                course=lesson.module.course, actor=request.user, lesson=lesson, file=upload
+            )
+            messages.success(request, "Video uploaded; it is being processed.")
+        elif action in ("remove_video", "reprocess", "captions", "remove_captions"):
+            video = media_selectors.lesson_video(lesson_id=lesson.pk)
+            if video is None:
+                raise NotFound("This lesson has no video.")
+            if action == "remove_video":
+                media_services.video_delete(video=video, actor=request.user)
+                messages.success(request, "Video removed.")
+            elif action == "reprocess":
+                media_services.video_reprocess(video=video, actor=request.user)
+                messages.success(request, "The video is being processed again.")
+            elif action == "captions":
+                captions = request.FILES.get("captions")
+                if captions is None:
+                    raise ValidationError({"captions": ["Choose a WebVTT file."]})
+                media_services.video_set_captions(
+                    video=video,
+                    actor=request.user,
+                    file=captions,
+                    language=request.POST.get("language", "en"),
+                )
+                messages.success(request, "Captions saved.")
+            else:
+                media_services.video_remove_captions(video=video, actor=request.user)
+                messages.success(request, "Captions removed.")
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)

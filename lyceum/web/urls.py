@@ -6,6 +6,7 @@ from . import (
     console_views,
     course_views,
     gamification_views,
+    media_views,
     payment_views,
     quiz_views,
     views,
@@ -88,6 +89,9 @@ urlpatterns = [
     path(
         "payments/razorpay/<uuid:transaction_id>/", payment_views.razorpay_checkout, name="razorpay_checkout"
     ),
+    path("recordings/", media_views.recordings, name="recordings"),
+    path("recordings/new/", media_views.recording_new, name="recording_new"),
+    path("recordings/<uuid:recording_id>/", media_views.recording_action, name="recording_action"),
     path("code/", code_views.code_editor, name="code_editor"),
     path("code/exercises/<uuid:exercise_id>/", code_views.exercise, name="code_exercise"),
     path("teach/courses/<uuid:course_id>/exercises/", code_views.teach_exercises, name="teach_exercises"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -46,11 +47,25 @@ def _file_url(context, field) -> str | None:
     return _absolute(context, field.url) if field else None
 
 
-def _lesson_video_url(context, lesson: Lesson) -> str | None:
-    """Uploaded lesson videos are private: served by a view that checks who asks."""
-    if not lesson.video_file:
+class LessonVideoSummarySerializer(serializers.Serializer):
+    """The lesson's uploaded video, in short: its details (and stream) at ``url``."""
+
+    id = serializers.UUIDField()
+    title = serializers.CharField()
+    status = serializers.CharField()
+    duration = serializers.FloatField(allow_null=True)
+    url = serializers.SerializerMethodField()
+
+    def get_url(self, video) -> str:
+        return _absolute(self.context, reverse("api:media:video", kwargs={"id": video.pk}))
+
+
+def _lesson_video(context, lesson: Lesson) -> dict | None:
+    try:
+        video = lesson.video
+    except ObjectDoesNotExist:
         return None
-    return _absolute(context, reverse("api:courses:lesson_video_file", kwargs={"id": lesson.pk}))
+    return LessonVideoSummarySerializer(video, context=context).data
 
 
 class CoursePageSerializer(serializers.ListSerializer):
@@ -197,7 +212,7 @@ class LessonDetailSerializer(serializers.Serializer):
     title = serializers.CharField(source="lesson.title")
     content_html = serializers.CharField(source="lesson.content_html")
     video_url = serializers.CharField(source="lesson.video_url")
-    video_file_url = serializers.SerializerMethodField()
+    video = serializers.SerializerMethodField()
     resources = ResourceSerializer(source="lesson.resources", many=True)
     estimated_minutes = serializers.IntegerField(source="lesson.estimated_minutes")
     is_preview = serializers.BooleanField(source="lesson.is_preview")
@@ -207,8 +222,9 @@ class LessonDetailSerializer(serializers.Serializer):
     next_lesson_id = serializers.UUIDField(source="next_id", allow_null=True)
     is_completed = serializers.BooleanField()
 
-    def get_video_file_url(self, view) -> str | None:
-        return _lesson_video_url(self.context, view.lesson)
+    @extend_schema_field(LessonVideoSummarySerializer(allow_null=True))
+    def get_video(self, view) -> dict | None:
+        return _lesson_video(self.context, view.lesson)
 
     def get_module(self, view) -> dict:
         return {"id": str(view.lesson.module.id), "title": view.lesson.module.title}
@@ -308,10 +324,6 @@ class CoverSerializer(serializers.Serializer):
     cover_image = serializers.FileField()
 
 
-class VideoUploadSerializer(serializers.Serializer):
-    video = serializers.FileField()
-
-
 class ResourceUploadSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=200, required=False, allow_blank=True)
     file = serializers.FileField()
@@ -319,11 +331,12 @@ class ResourceUploadSerializer(serializers.Serializer):
 
 class LessonEditSerializer(serializers.ModelSerializer):
     module = serializers.UUIDField(source="module_id")
-    video_file_url = serializers.SerializerMethodField()
+    video = serializers.SerializerMethodField()
     resources = ResourceSerializer(many=True, read_only=True)
 
-    def get_video_file_url(self, lesson: Lesson) -> str | None:
-        return _lesson_video_url(self.context, lesson)
+    @extend_schema_field(LessonVideoSummarySerializer(allow_null=True))
+    def get_video(self, lesson: Lesson) -> dict | None:
+        return _lesson_video(self.context, lesson)
 
     class Meta:
         model = Lesson
@@ -334,7 +347,7 @@ class LessonEditSerializer(serializers.ModelSerializer):
             "content",
             "content_html",
             "video_url",
-            "video_file_url",
+            "video",
             "resources",
             "estimated_minutes",
             "is_preview",

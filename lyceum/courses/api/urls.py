@@ -11,7 +11,6 @@ urlpatterns = [
     path("my-courses/", views.MyCoursesView.as_view(), name="my_courses"),
     path("lessons/<uuid:id>/", views.LessonDetailView.as_view(), name="lesson_detail"),
     path("lessons/<uuid:id>/complete/", views.LessonCompleteView.as_view(), name="lesson_complete"),
-    path("lessons/<uuid:id>/video/file/", views.LessonVideoFileView.as_view(), name="lesson_video_file"),
     path("lessons/resources/<int:id>/file/", views.LessonResourceFileView.as_view(), name="resource_file"),
     path("instructor/courses/", views.InstructorCourseListView.as_view(), name="instructor_courses"),
     path(
@@ -57,11 +56,6 @@ urlpatterns = [
         "instructor/courses/<uuid:id>/cover/",
         views.InstructorCourseCoverView.as_view(),
         name="instructor_course_cover",
-    ),
-    path(
-        "instructor/lessons/<uuid:id>/video/",
-        views.InstructorLessonVideoView.as_view(),
-        name="instructor_lesson_video",
     ),
     path(
         "instructor/lessons/<uuid:id>/resources/",

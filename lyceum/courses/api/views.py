@@ -217,24 +217,6 @@ class LessonResourceFileView(APIView):
         )
 
 
-class LessonVideoFileView(APIView):
-    permission_classes = [AllowAny]
-
-    @extend_schema(
-        responses={FILE_200: BINARY, 403: E403, 404: E404},
-        summary="A lesson's uploaded video (whoever may read the lesson)",
-        tags=["courses"],
-    )
-    def get(self, request: Request, id) -> HttpResponse:
-        lesson = selectors.lesson_video_for_viewer(viewer=_viewer(request), lesson_id=id)
-        suffix = PurePath(lesson.video_file.name).suffix.lower()
-        return files.private_file_response(
-            lesson.video_file,
-            content_type=services.VIDEO_TYPES.get(suffix, "application/octet-stream"),
-            filename=files.download_name(lesson.title, suffix.lstrip(".") or "bin"),
-        )
-
-
 class LessonCompleteView(APIView):
     @extend_schema(
         request=s.LessonCompleteSerializer,
@@ -488,23 +470,6 @@ class InstructorCourseCoverView(APIView):
 def _lesson_edit_response(request: Request, lesson_id, status_code=status.HTTP_200_OK):
     lesson = Lesson.objects.prefetch_related("resources").get(pk=lesson_id)
     return Response(s.LessonEditSerializer(lesson, context={"request": request}).data, status=status_code)
-
-
-class InstructorLessonVideoView(APIView):
-    parser_classes = UPLOAD_PARSERS
-
-    @extend_schema(
-        request={"multipart/form-data": s.VideoUploadSerializer},
-        responses={200: s.LessonEditSerializer, 400: E400, 404: E404},
-        summary="Upload the lesson's video (MP4, WebM, Ogg or QuickTime)",
-        tags=["instructor"],
-    )
-    def post(self, request: Request, id) -> Response:
-        lesson = selectors.managed_lesson(user=request.user, lesson_id=id)
-        serializer = s.VideoUploadSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        services.lesson_set_video(lesson=lesson, actor=request.user, video=serializer.validated_data["video"])
-        return _lesson_edit_response(request, id)
 
 
 class InstructorLessonResourceView(APIView):
