@@ -565,7 +565,7 @@ def stream_token(*, video: Video, viewer: User | None) -> str:
     VIDEO_STREAM_URL_MAX_AGE: players and mobile clients fetch playlists and segments with it,
     without cookies or headers."""
     return signing.TimestampSigner(salt=STREAM_SALT).sign_object(
-        {"v": video.pk.hex, "u": viewer.pk if viewer is not None else None}
+        {"v": video.pk.hex, "u": str(viewer.pk) if viewer is not None else None}
     )
 
 
