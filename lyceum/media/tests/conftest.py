@@ -7,6 +7,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from lyceum.courses import services as course_services
@@ -32,9 +33,9 @@ def clip(clip_path) -> bytes:
 def webm(tmp_path_factory) -> bytes:
     """What a browser's MediaRecorder makes: VP8 and Opus in WebM, streamed (no duration, no cues)."""
     path = tmp_path_factory.mktemp("clips") / "recording.webm"
-    subprocess.run(  # noqa: S603
+    subprocess.run(
         [
-            "ffmpeg", "-nostdin", "-v", "error", "-y",
+            settings.FFMPEG_BINARY, "-nostdin", "-v", "error", "-y",
             "-f", "lavfi", "-i", "testsrc2=size=320x180:rate=15:duration=3",
             "-f", "lavfi", "-i", "sine=frequency=330:duration=3",
             "-c:v", "libvpx", "-b:v", "300k", "-c:a", "libopus", "-shortest",
