@@ -28,6 +28,7 @@ migrate: install
 	$(BIN)/python manage.py migrate --noinput
 
 demo: migrate
+	@bash scripts/install-system-deps.sh --video-only || echo "ffmpeg could not be installed: the demo lesson video is skipped"
 	$(BIN)/python manage.py init_data
 
 ## Set up everything and start Lyceum with demo data at http://$(HOST):$(PORT)

@@ -58,6 +58,8 @@ def _fresh_channel_layers():
 def _private_media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.UPLOADS_PARTIAL_DIR = tmp_path / "uploads"
+    # The demo video takes seconds of ffmpeg; tests that watch it turn it on.
+    settings.DEMO_VIDEO = False
     # A failing event subscriber is logged in production; in a test it fails the test.
     settings.EVENTS_RAISE_SUBSCRIBER_ERRORS = True
     # The sandbox's webhooks reach the webhook's service in-process after commit (a test that

@@ -481,6 +481,9 @@ VIDEO_COMPLETION_SHARE = env_float("VIDEO_COMPLETION_SHARE", 0.9)
 VIDEO_MAX_PLAYBACK_RATE = env_float("VIDEO_MAX_PLAYBACK_RATE", 2.0)
 VIDEO_REPORT_SLACK_SECONDS = env_float("VIDEO_REPORT_SLACK_SECONDS", 3.0)
 VIDEO_REPORT_MAX_SECONDS = env_float("VIDEO_REPORT_MAX_SECONDS", 120.0)
+# init_data makes and processes a short demo video (needs ffmpeg); the test suite turns it off
+# except where a test watches it.
+DEMO_VIDEO = env_bool("DEMO_VIDEO", True)
 
 # --- i18n ---------------------------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"

@@ -7,15 +7,20 @@
 set -euo pipefail
 
 packages=()
-[ -x /usr/bin/chromium ] || packages+=(chromium)
-command -v wrk >/dev/null 2>&1 || packages+=(wrk)
-[ -x /usr/sbin/nginx ] || packages+=(nginx)
-command -v bwrap >/dev/null 2>&1 || packages+=(bubblewrap)
-command -v gcc >/dev/null 2>&1 || packages+=(gcc)
-command -v g++ >/dev/null 2>&1 || packages+=(g++)
-command -v node >/dev/null 2>&1 || packages+=(nodejs)
-command -v javac >/dev/null 2>&1 || packages+=(default-jdk-headless)
-{ command -v ffmpeg && command -v ffprobe; } >/dev/null 2>&1 || packages+=(ffmpeg)
+video() { { command -v ffmpeg && command -v ffprobe; } >/dev/null 2>&1 || packages+=(ffmpeg); }
+if [ "${1:-}" = "--video-only" ]; then
+  video  # `make run`: what the demo video needs
+else
+  [ -x /usr/bin/chromium ] || packages+=(chromium)
+  command -v wrk >/dev/null 2>&1 || packages+=(wrk)
+  [ -x /usr/sbin/nginx ] || packages+=(nginx)
+  command -v bwrap >/dev/null 2>&1 || packages+=(bubblewrap)
+  command -v gcc >/dev/null 2>&1 || packages+=(gcc)
+  command -v g++ >/dev/null 2>&1 || packages+=(g++)
+  command -v node >/dev/null 2>&1 || packages+=(nodejs)
+  command -v javac >/dev/null 2>&1 || packages+=(default-jdk-headless)
+  video
+fi
 
 if [ ${#packages[@]} -eq 0 ]; then
   exit 0

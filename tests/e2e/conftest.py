@@ -24,7 +24,13 @@ def pytest_collection_modifyitems(items):
 
 
 @pytest.fixture(scope="module")
-def browser():
+def browser_args() -> list[str]:
+    """Chromium's extra switches for a module's browser (a module may add its own)."""
+    return []
+
+
+@pytest.fixture(scope="module")
+def browser(browser_args):
     from playwright.sync_api import sync_playwright
 
     if not Path(CHROMIUM).exists():
@@ -44,6 +50,7 @@ def browser():
                 "--disable-component-update",
                 "--disable-sync",
                 "--no-first-run",
+                *browser_args,
             ],
         )
         yield browser

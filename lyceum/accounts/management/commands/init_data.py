@@ -109,6 +109,14 @@ class Command(BaseCommand):
 
         code_quiz = add_demo_code_question(exercise=exercise, instructor=existing["instructor"])
         self.stdout.write(f"Demo code quiz: {code_quiz.title} ({courses[0].title})")
+        from lyceum.media.demo import create_demo_video
+
+        video = create_demo_video(course=courses[0], instructor=existing["instructor"])
+        self.stdout.write(
+            f"Demo video: {video.title} ({courses[0].title}; processed into HLS as the data is saved)"
+            if video is not None
+            else "Demo video: none (DEMO_VIDEO is off, or ffmpeg is not installed: apt-get install ffmpeg)"
+        )
         from lyceum.payments.demo import create_demo_plans
 
         plans = create_demo_plans()
