@@ -49,6 +49,7 @@ SECRETS = {
     "CANARY-BADGE": {"student", "other", "instr", "admin"},  # a badge of ines's course (both enrolled)
     "CANARY-HIDDEN-TEST": {"instr", "admin"},  # a hidden test's input: its course's staff only
     "CANARY-CODE": {"student", "instr", "admin"},  # alice's submitted program
+    "CANARY-RECORDING": {"student"},  # alice's private recording
 }
 
 # method  path  anon student other instr other_instr admin  (``OBJECTS`` says what fills the ids)
@@ -139,7 +140,6 @@ GET    /api/instructor/quizzes/{id}/attempts/               401 404 404 200 404 
 GET    /api/instructor/quizzes/{id}/export-gift/            401 404 404 200 404 200
 GET    /api/lessons/resources/{id}/file/                    403 200 200 200 403 200
 GET    /api/lessons/{id}/                                   403 200 200 200 403 200
-GET    /api/lessons/{id}/video/file/                        403 200 200 200 403 200
 GET    /api/my-courses/                                     401 200 200 200 200 200
 GET    /api/my-quizzes/                                     401 200 200 200 200 200
 GET    /api/notifications/                                  401 200 200 200 200 200
@@ -192,7 +192,6 @@ POST   /api/instructor/courses/{id}/quizzes/                401 404 404 400 404 
 POST   /api/instructor/courses/{id}/staff/                  401 404 404 400 404 400
 POST   /api/instructor/courses/{id}/unpublish/              401 404 404 200 404 200
 POST   /api/instructor/lessons/{id}/resources/              401 404 404 415 404 415
-POST   /api/instructor/lessons/{id}/video/                  401 404 404 415 404 415
 POST   /api/instructor/markdown/preview/                    401 400 400 400 400 400
 POST   /api/instructor/modules/{id}/lessons/                401 404 404 400 404 400
 POST   /api/instructor/modules/{id}/lessons/reorder/        401 404 404 400 404 400
@@ -205,6 +204,30 @@ PUT    /api/auth/profile/                                   401 400 400 400 400 
 PUT    /api/instructor/courses/{id}/                        401 404 404 400 404 400
 PUT    /api/lessons/{id}/complete/                          401 200 200 403 403 403
 PUT    /api/quiz-attempts/{id}/answers/                     401 200 404 404 404 404
+DELETE /api/instructor/lessons/{id}/video/                  401 404 404 204 404 204
+DELETE /api/recordings/{id}/                                401 204 404 404 404 404
+DELETE /api/uploads/{id}/                                   401 204 404 404 404 404
+DELETE /api/videos/{id}/                                    401 404 404 204 404 204
+DELETE /api/videos/{id}/captions/                           401 404 404 200 404 200
+GET    /api/courses/{id}/recordings/                        401 200 200 200 403 200
+GET    /api/instructor/courses/{id}/videos/                 401 404 404 200 404 200
+GET    /api/my-recordings/                                  401 200 200 200 200 200
+GET    /api/recordings/{id}/                                401 200 404 404 404 404
+GET    /api/recordings/{id}/file/                           401 200 404 404 404 404
+GET    /api/uploads/{id}/                                   401 200 404 404 404 404
+GET    /api/videos/{id}/                                    403 200 200 200 403 200
+GET    /api/videos/{id}/progress/                           401 200 200 200 403 200
+GET    /api/videos/{id}/stream/{token}/{path}               403 403 403 403 403 403
+PATCH  /api/recordings/{id}/                                401 200 404 404 404 404
+PATCH  /api/uploads/{id}/                                   401 415 415 415 415 415
+PATCH  /api/videos/{id}/                                    401 404 404 200 404 200
+POST   /api/instructor/courses/{id}/videos/                 401 404 404 415 404 415
+POST   /api/instructor/lessons/{id}/video/                  401 404 404 415 404 415
+POST   /api/upload-recording/                               401 415 415 415 415 415
+POST   /api/uploads/                                        401 400 400 400 400 400
+POST   /api/videos/{id}/progress/                           401 200 200 200 403 200
+POST   /api/videos/{id}/reprocess/                          401 404 404 202 404 202
+PUT    /api/videos/{id}/captions/                           401 404 404 415 404 415
 """
 # Which object of ``world`` fills a path's ids: the first pattern that matches.
 OBJECTS = [
@@ -232,6 +255,9 @@ OBJECTS = [
     (r"/payments/transactions/\{id\}", "transaction"),
     (r"/payments/invoices/\{id\}", "invoice"),
     (r"/webhook/payment/\{provider\}", "provider"),
+    (r"/videos/\{id\}", "video"),  # a stream's {token} and {path} stay as they are: 403 for all
+    (r"/recordings/\{id\}", "recording"),
+    (r"/uploads/\{id\}", "upload"),
 ]
 
 
@@ -308,8 +334,22 @@ def world(db, settings):
 
         course_enroll(user=alice, course=lesson.module.course)
         course_enroll(user=bob, course=lesson.module.course)
-        lesson.video_file = SimpleUploadedFile("v.mp4", b"\x00\x00\x00\x18ftypmp42")
-        lesson.save()
+        from lyceum.media import services as media_services
+        from lyceum.media.models import Recording, Video
+
+        video = Video(
+            course=lesson.module.course, lesson=lesson, title="Lesson video", status="ready", duration=60
+        )
+        video.source.save("v.mp4", SimpleUploadedFile("v.mp4", b"\x00\x00\x00\x18ftypmp42"), save=False)
+        video.save()
+        recording = Recording(
+            owner=alice, title="CANARY-RECORDING of alice", content_type="video/webm", status="ready"
+        )
+        recording.file.save("r.webm", SimpleUploadedFile("r.webm", b"\x1a\x45\xdf\xa3webm"), save=False)
+        recording.save()
+        upload = media_services.upload_create(
+            owner=alice, purpose="recording", length=1000, filename="r.webm"
+        )
         resource = LessonResource.objects.create(
             lesson=lesson,
             title="Slides",
@@ -423,6 +463,9 @@ def world(db, settings):
         "invoice": Invoice.objects.get(transaction=bought).pk,
         "provider": "sandbox",
         "paid_course": other_course.pk,
+        "video": video.pk,
+        "recording": recording.pk,
+        "upload": upload.pk,
     }
     tokens = {name: tokens_issue(user=user)["access"] for name, user in people.items()}
     return objects, tokens
@@ -443,6 +486,7 @@ def test_the_secrets_are_there_for_those_who_may_read_them(world):
             "GET", f"/api/instructor/courses/{objects['course']}/exercises/", tokens["instr"]
         ),
         "CANARY-CODE": _call("GET", f"/api/code/submissions/{objects['submission']}/", tokens["student"]),
+        "CANARY-RECORDING": _call("GET", "/api/my-recordings/", tokens["student"]),
     }
     assert seen.keys() == SECRETS.keys()
     for secret, (status, body) in seen.items():

@@ -19,6 +19,7 @@ from zeal import zeal_ignore
 from lyceum.accounts.models import Role, User, UserRole
 from lyceum.chat import services as chat_services
 from lyceum.chat.tests.factories import group_room
+from lyceum.courses.models import Lesson
 from lyceum.notifications.models import Notification
 from lyceum.quizzes.models import QuestionAnswer, QuizAttempt
 from lyceum.quizzes.services import attempt_start, attempt_submit
@@ -116,6 +117,23 @@ def everything(admin_user, ines, alice, bob):
             user=student, plan=Plan.objects.first(), success_url="/", cancel_url="/"
         )
         settle(bought, subscription="sbx_sub_admin")
+        from django.core.files.base import ContentFile
+
+        from lyceum.media import services as media_services
+        from lyceum.media.models import Recording, Video, VideoProgress
+
+        lesson = Lesson.objects.first()
+        video = Video.objects.create(
+            course=lesson.module.course,
+            lesson=lesson,
+            title="Intro",
+            external_url="https://example.com/intro",
+        )
+        VideoProgress.objects.create(user=student, video=video, segments=[[0, 5]], watched_seconds=5)
+        recording = Recording(owner=student, title="My answer", content_type="video/webm", status="ready")
+        recording.file.save("r.webm", ContentFile(b"\x1a\x45\xdf\xa3"), save=False)
+        recording.save()
+        media_services.upload_create(owner=student, purpose="recording", length=1000, filename="r.webm")
     return admin_user
 
 

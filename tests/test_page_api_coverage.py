@@ -63,7 +63,9 @@ PAGES: dict[str, list[tuple[str, str]]] = {
     "lesson": [
         ("GET", "/api/lessons/{id}/"),
         ("GET", "/api/lessons/resources/{id}/file/"),
-        ("GET", "/api/lessons/{id}/video/file/"),
+        ("GET", "/api/videos/{id}/"),
+        ("GET", "/api/videos/{id}/stream/{token}/{path}"),
+        ("POST", "/api/videos/{id}/progress/"),
     ],
     "lesson_complete": [("PUT", "/api/lessons/{id}/complete/")],
     "my_courses": [("GET", "/api/my-courses/")],
@@ -125,10 +127,14 @@ PAGES: dict[str, list[tuple[str, str]]] = {
         ("POST", "/api/instructor/courses/{id}/modules/reorder/"),
     ],
     "teach_course_cover": [("POST", "/api/instructor/courses/{id}/cover/")],
-    "teach_lesson_files": [  # add a file, remove one, set the video
+    "teach_lesson_files": [  # add a file, remove one; set, remove or reprocess the video, its captions
         ("POST", "/api/instructor/lessons/{id}/resources/"),
         ("DELETE", "/api/instructor/resources/{id}/"),
         ("POST", "/api/instructor/lessons/{id}/video/"),
+        ("DELETE", "/api/instructor/lessons/{id}/video/"),
+        ("POST", "/api/videos/{id}/reprocess/"),
+        ("PUT", "/api/videos/{id}/captions/"),
+        ("DELETE", "/api/videos/{id}/captions/"),
     ],
     "teach_course_publish": [
         ("POST", "/api/instructor/courses/{id}/publish/"),
@@ -149,7 +155,21 @@ PAGES: dict[str, list[tuple[str, str]]] = {
         ("POST", "/api/instructor/lessons/{id}/resources/"),
         ("DELETE", "/api/instructor/resources/{id}/"),
         ("POST", "/api/instructor/lessons/{id}/video/"),
+        ("DELETE", "/api/instructor/lessons/{id}/video/"),
+        ("POST", "/api/uploads/"),
+        ("PATCH", "/api/uploads/{id}/"),
+        ("POST", "/api/videos/{id}/reprocess/"),
+        ("PUT", "/api/videos/{id}/captions/"),
+        ("DELETE", "/api/videos/{id}/captions/"),
     ],
+    # video and recordings
+    "recordings": [("GET", "/api/my-recordings/"), ("GET", "/api/recordings/{id}/file/")],
+    "recording_new": [
+        ("POST", "/api/uploads/"),
+        ("PATCH", "/api/uploads/{id}/"),
+        ("POST", "/api/upload-recording/"),
+    ],
+    "recording_action": [("PATCH", "/api/recordings/{id}/"), ("DELETE", "/api/recordings/{id}/")],
     "teach_lesson_action": [  # up, down, delete
         ("POST", "/api/instructor/modules/{id}/lessons/reorder/"),
         ("DELETE", "/api/instructor/lessons/{id}/"),
@@ -249,7 +269,12 @@ UPLOADS = {
     ("POST", "/api/instructor/courses/{id}/cover/"),
     ("POST", "/api/instructor/lessons/{id}/resources/"),
     ("POST", "/api/instructor/lessons/{id}/video/"),
+    ("POST", "/api/instructor/courses/{id}/videos/"),
+    ("PUT", "/api/videos/{id}/captions/"),
+    ("POST", "/api/upload-recording/"),
 }
+# Bodies that are neither: the bytes of a resumable upload (tus).
+STREAMS = {("PATCH", "/api/uploads/{id}/"): ["application/offset+octet-stream"]}
 
 
 def test_json_operations_take_json_only_and_uploads_multipart_only():
@@ -263,4 +288,7 @@ def test_json_operations_take_json_only_and_uploads_multipart_only():
     }
 
     assert {op for op, types in bodies.items() if types == ["multipart/form-data"]} == UPLOADS
-    assert all(types == ["application/json"] for op, types in bodies.items() if op not in UPLOADS)
+    assert {op: types for op, types in bodies.items() if op in STREAMS} == STREAMS
+    assert all(
+        types == ["application/json"] for op, types in bodies.items() if op not in UPLOADS | set(STREAMS)
+    )

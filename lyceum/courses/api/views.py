@@ -414,7 +414,12 @@ class InstructorLessonReorderView(APIView):
         services.lessons_reorder(
             module=module, actor=request.user, lesson_ids=serializer.validated_data["ids"]
         )
-        lessons = Lesson.objects.filter(module=module).prefetch_related("resources").order_by("order")
+        lessons = (
+            Lesson.objects.filter(module=module)
+            .select_related("video")
+            .prefetch_related("resources")
+            .order_by("order")
+        )
         return Response(s.LessonEditSerializer(lessons, many=True, context={"request": request}).data)
 
 

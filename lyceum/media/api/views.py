@@ -20,7 +20,6 @@ from rest_framework.views import APIView
 
 from lyceum.core import files
 from lyceum.core.exceptions import ApplicationError, NotFound, UnsupportedMediaType
-from lyceum.core.parsers import JSONParser
 from lyceum.courses import selectors as course_selectors
 from lyceum.courses.models import Lesson
 
@@ -37,7 +36,7 @@ E409 = OpenApiResponse(
 E413 = OpenApiResponse(description="Larger than allowed.")
 E415 = OpenApiResponse(description="Not application/offset+octet-stream, or not a video by its bytes.")
 E422 = OpenApiResponse(description="impossible_report: a report that could not be true; nothing was counted.")
-FILE_OR_JSON = [JSONParser, parsers.MultiPartParser]
+FILES = [parsers.MultiPartParser]  # a file, or the id of a finished upload, as a form field
 TUS_VERSION = "1.0.0"
 OFFSET_TYPE = "application/offset+octet-stream"
 
@@ -372,7 +371,7 @@ class VideoStreamView(APIView):
 
 class CourseVideosView(generics.ListAPIView):
     serializer_class = s.ManagedVideoSerializer
-    parser_classes = FILE_OR_JSON
+    parser_classes = FILES
 
     def get_queryset(self):
         course = course_selectors.managed_course(user=self.request.user, course_id=self.kwargs["id"])
@@ -383,7 +382,7 @@ class CourseVideosView(generics.ListAPIView):
         return super().get(request, *args, **kwargs)
 
     @extend_schema(
-        request={"multipart/form-data": s.VideoCreateSerializer, "application/json": s.VideoCreateSerializer},
+        request={"multipart/form-data": s.VideoCreateSerializer},
         responses={201: s.VideoSerializer, 400: E400, 404: E404, 409: E409},
         summary="Add a video to a course (a file, a finished upload, or an address); optionally a lesson's",
         tags=["instructor"],
@@ -406,10 +405,10 @@ class CourseVideosView(generics.ListAPIView):
 
 
 class LessonVideoView(APIView):
-    parser_classes = FILE_OR_JSON
+    parser_classes = FILES
 
     @extend_schema(
-        request={"multipart/form-data": s.LessonVideoSerializer, "application/json": s.LessonVideoSerializer},
+        request={"multipart/form-data": s.LessonVideoSerializer},
         responses={201: s.VideoSerializer, 400: E400, 404: E404, 409: E409},
         summary="Set the lesson's video (a file or a finished upload); it replaces the one it had",
         tags=["instructor"],
@@ -443,13 +442,10 @@ class LessonVideoView(APIView):
 
 
 class UploadRecordingView(APIView):
-    parser_classes = FILE_OR_JSON
+    parser_classes = FILES
 
     @extend_schema(
-        request={
-            "multipart/form-data": s.RecordingCreateSerializer,
-            "application/json": s.RecordingCreateSerializer,
-        },
+        request={"multipart/form-data": s.RecordingCreateSerializer},
         responses={201: s.RecordingSerializer, 400: E400, 409: E409},
         summary="Upload a recording (a file, or a finished resumable upload); private unless shared",
         tags=["media"],

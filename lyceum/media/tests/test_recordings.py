@@ -124,7 +124,7 @@ def test_a_resumable_upload_becomes_a_recording(login_api, alice, webm, django_c
     )
 
     with django_capture_on_commit_callbacks(execute=True):
-        answer = client.post(URL, {"upload": created.json()["id"], "title": "Screen"}, format="json")
+        answer = client.post(URL, {"upload": created.json()["id"], "title": "Screen"}, format="multipart")
 
     assert answer.status_code == 201, answer.content
     recording = Recording.objects.get()

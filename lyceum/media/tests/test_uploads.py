@@ -61,7 +61,7 @@ def test_a_resumed_upload_gives_a_byte_identical_video(live_server, transactiona
     upload_id = first.url.rstrip("/").rsplit("/", 1)[1]
     attached = requests.post(
         f"{live_server.url}/api/instructor/lessons/{lesson.pk}/video/",
-        json={"upload": upload_id},
+        files={"upload": (None, upload_id)},  # a form field, sent as multipart
         headers=headers,
         timeout=120,
     )
@@ -178,7 +178,7 @@ def test_an_unfinished_upload_cannot_become_a_video(login_api, ines, lesson, cli
     _patch(client, created["Location"], 0, clip[:10_000])
 
     answer = client.post(
-        f"/api/instructor/lessons/{lesson.pk}/video/", {"upload": created.json()["id"]}, format="json"
+        f"/api/instructor/lessons/{lesson.pk}/video/", {"upload": created.json()["id"]}, format="multipart"
     )
 
     assert answer.status_code == 409 and answer.json()["error"]["code"] == "upload_incomplete"
@@ -192,7 +192,7 @@ def test_a_recording_upload_cannot_become_a_lesson_video(login_api, ines, lesson
     _patch(client, created["Location"], 0, webm)
 
     answer = client.post(
-        f"/api/instructor/lessons/{lesson.pk}/video/", {"upload": created.json()["id"]}, format="json"
+        f"/api/instructor/lessons/{lesson.pk}/video/", {"upload": created.json()["id"]}, format="multipart"
     )
 
     assert answer.status_code == 400 and "upload" in answer.json()["error"]["fields"]

@@ -78,11 +78,14 @@
       if (head && head.ok) offset = parseInt(head.headers.get("Upload-Offset"), 10) || offset;
     }
     if (options.onProgress) options.onProgress(file.size, file.size);
+    const form = new FormData(); // the same multipart form a file would go in, with the upload's id
+    form.append("upload", upload.url.replace(/\/$/, "").split("/").pop());
+    Object.entries(options.fields || {}).forEach(function (entry) { form.append(entry[0], entry[1]); });
     const attached = await fetch(options.attachUrl, {
       method: "POST",
       credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
-      body: JSON.stringify(Object.assign({ upload: upload.url.replace(/\/$/, "").split("/").pop() }, options.fields || {})),
+      headers: { "X-CSRFToken": csrf },
+      body: form,
     });
     localStorage.removeItem(upload.key);
     if (!attached.ok) {
