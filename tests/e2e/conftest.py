@@ -128,6 +128,12 @@ def screenshot(page):
 
 
 @pytest.fixture
+def with_demo_video(settings):
+    """Ask for it before ``demo``: the demo data then has its lesson video (made by ffmpeg)."""
+    settings.DEMO_VIDEO = True
+
+
+@pytest.fixture
 def demo(live_server):
     """The demo data of `make run` on pytest-django's live server; its base URL."""
     with zeal_ignore():  # a command calls services in a loop by design

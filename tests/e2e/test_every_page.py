@@ -95,11 +95,24 @@ def _learner_urls(base: str) -> dict[str, str]:
     paid = Course.objects.get(slug="machine-learning-foundations")
     payment, _ = payment_services.checkout_start(user=student, course=paid, success_url="/", cancel_url="/")
     room = course_room(course=course)
+    from django.core.files.base import ContentFile
+
+    from lyceum.media.models import Recording
+
+    recording = Recording(
+        owner=student, title="My answer", content_type="video/webm", status="ready", duration=3
+    )
+    recording.file.save("r.webm", ContentFile(b"\x1a\x45\xdf\xa3"), save=False)
+    recording.save()
+    video_lesson = Lesson.objects.get(module__course=course, title="Variables and types")
     return {
         "home": base + "/",
         "catalog": base + "/courses/",
         "course": f"{base}/courses/{course.slug}/",
         "lesson": f"{base}/courses/{course.slug}/lessons/{lesson.pk}/",
+        "video-lesson": f"{base}/courses/{course.slug}/lessons/{video_lesson.pk}/",
+        "recordings": base + "/recordings/",
+        "recording-new": base + "/recordings/new/",
         "my-courses": base + "/my-courses/",
         "quiz": f"{base}/quizzes/{quiz.pk}/",
         "attempt": f"{base}/quiz-attempts/{running.pk}/",
@@ -127,7 +140,7 @@ def _learner_urls(base: str) -> dict[str, str]:
     }
 
 
-def test_every_page_fits_a_phone_and_passes_axe(demo, page, axe_page):
+def test_every_page_fits_a_phone_and_passes_axe(with_demo_video, demo, page, axe_page):
     problems: list[str] = []
     for name, path in {
         "public-home": "/",
@@ -162,10 +175,13 @@ def test_every_page_fits_a_phone_and_passes_axe(demo, page, axe_page):
                 "code-result",
                 "pricing",
                 "sandbox-checkout",
+                "video-lesson",
+                "recordings",
+                "recording-new",
             },
         )
     axe_page.emulate_media(color_scheme="dark")
-    for name in ("home", "course", "lesson", "result", "code-result", "chat-room", "notifications"):
+    for name in ("home", "course", "video-lesson", "result", "code-result", "chat-room", "notifications"):
         _check(axe_page, learner[name], f"dark-{name}", problems)
     axe_page.emulate_media(color_scheme="light")
 
@@ -179,6 +195,7 @@ def test_every_page_fits_a_phone_and_passes_axe(demo, page, axe_page):
         "teach": "/teach/",
         "teach-course": f"/teach/courses/{course.pk}/",
         "teach-lesson": f"/teach/lessons/{lesson.pk}/",
+        "teach-video-lesson": f"/teach/lessons/{Lesson.objects.get(title='Variables and types').pk}/",
         "teach-quiz": f"/teach/quizzes/{quiz.pk}/",
         "teach-code-quiz": f"/teach/quizzes/{Quiz.objects.get(course=course, title='Write a program').pk}/",
         "teach-people": f"/teach/courses/{course.pk}/people/",
@@ -191,7 +208,7 @@ def test_every_page_fits_a_phone_and_passes_axe(demo, page, axe_page):
             demo + path,
             name,
             problems,
-            shoot=name in {"teach", "teach-course", "teach-people", "teach-badges"},
+            shoot=name in {"teach", "teach-course", "teach-people", "teach-badges", "teach-video-lesson"},
         )
 
     axe_page.context.clear_cookies()

@@ -7,9 +7,7 @@ from __future__ import annotations
 import time
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import expect
-from zeal import zeal_ignore
 
 from lyceum.accounts.models import User
 from lyceum.courses.models import Lesson
@@ -25,15 +23,6 @@ def browser_args() -> list[str]:
     return ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"]
 
 
-@pytest.fixture
-def demo_video(live_server, settings):
-    """The demo data with its video (made and processed by ffmpeg); the live server's URL."""
-    settings.DEMO_VIDEO = True
-    with zeal_ignore():
-        call_command("init_data", verbosity=0)
-    return live_server.url
-
-
 def _video(page, script: str, selector: str = "video"):
     return page.locator(selector).first.evaluate(script)
 
@@ -47,10 +36,10 @@ def _until(page, script: str, selector: str = "video", timeout: float = 20) -> N
         page.wait_for_timeout(100)
 
 
-def test_student_watches_seeks_and_resumes_after_a_reload(demo_video, page, screenshot):
+def test_student_watches_seeks_and_resumes_after_a_reload(with_demo, demo, page, screenshot):
     lesson = Lesson.objects.select_related("module__course").get(title="Variables and types")
-    log_in(page, demo_video, "student", "learn-lyceum-2026")
-    page.goto(f"{demo_video}/courses/{lesson.module.course.slug}/lessons/{lesson.pk}/")
+    log_in(page, demo, "student", "learn-lyceum-2026")
+    page.goto(f"{demo}/courses/{lesson.module.course.slug}/lessons/{lesson.pk}/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Variables and types")
     _until(page, "v => v.readyState >= 1")  # hls.js attached
 
