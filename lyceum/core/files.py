@@ -149,13 +149,17 @@ def _stream(handle, start: int, stop: int):
         handle.close()
 
 
-def file_response(request: HttpRequest | None, stored: File, *, content_type: str) -> HttpResponse:
+def file_response(
+    request: HttpRequest | None, stored: File, *, content_type: str, name: str | None = None
+) -> HttpResponse:
     """``stored`` whole (200) or the span its Range header asks for (206; 416 outside the file),
-    through nginx when ``MEDIA_ACCEL_REDIRECT_PREFIX`` is set (nginx answers Range itself)."""
+    through nginx when ``MEDIA_ACCEL_REDIRECT_PREFIX`` is set (nginx answers Range itself).
+    ``name`` is the file's name in the storage when ``stored`` is not a model's file field."""
     prefix = settings.MEDIA_ACCEL_REDIRECT_PREFIX
     if prefix:
+        stored.close()
         response = HttpResponse(content_type=content_type)
-        response["X-Accel-Redirect"] = prefix.rstrip("/") + "/" + quote(stored.name)
+        response["X-Accel-Redirect"] = prefix.rstrip("/") + "/" + quote(name or stored.name)
         return response
     size = stored.size
     span = requested_span(request.headers.get("Range") if request is not None else None, size)
@@ -183,13 +187,14 @@ def private_file_response(
     filename: str,
     inline: bool | None = None,
     request: HttpRequest | None = None,
+    name: str | None = None,
 ) -> HttpResponse:
     """Hands a stored private file to a client the caller has already authorised; with
     ``request``, answers its Range header."""
     content_type = content_type or "application/octet-stream"
     if inline is None:
         inline = content_type in INLINE_TYPES
-    response = file_response(request, stored, content_type=content_type)
+    response = file_response(request, stored, content_type=content_type, name=name)
     disposition = "inline" if inline else "attachment"
     response["Content-Disposition"] = f"{disposition}; filename*=UTF-8''{quote(filename)}"
     response["X-Content-Type-Options"] = "nosniff"

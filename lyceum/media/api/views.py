@@ -360,6 +360,7 @@ class VideoStreamView(APIView):
         part = services.stream_file(video_id=id, token=token, path=path)
         response = files.private_file_response(
             part.storage.open(part.name, "rb"),
+            name=part.name,
             content_type=part.content_type,
             filename=part.filename,
             inline=True,

@@ -153,3 +153,14 @@ def test_a_token_names_the_viewer_and_the_video(ready_video, enrolled):
     claims = signing.TimestampSigner(salt=services.STREAM_SALT).unsign_object(token)
 
     assert claims == {"v": ready_video.pk.hex, "u": str(enrolled.pk)}
+
+
+def test_behind_nginx_the_stream_hands_the_stored_name_over(api, login_api, enrolled, ready_video, settings):
+    url = _source_url(login_api(enrolled), ready_video)
+    settings.MEDIA_ACCEL_REDIRECT_PREFIX = "/protected-media/"
+
+    response = api.get(url, HTTP_RANGE="bytes=0-99")
+
+    assert response.status_code == 200 and response.content == b""  # nginx answers the Range
+    assert response["X-Accel-Redirect"] == f"/protected-media/{ready_video.source.name}"
+    assert response["Content-Type"] == "video/mp4"
