@@ -57,7 +57,13 @@ def nginx_server(root: Path, folder: Path, ready_path: str, env: dict) -> Server
     return Server(["sh", "-c", command], env, ready_path)
 
 
-def main(seconds: int = 5, clip_seconds: int = 60, rounds: int = 3) -> dict:
+def main(argv: list[str] | None = None) -> dict:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=int, default=5)
+    parser.add_argument("--clip-seconds", type=int, default=60)
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args(argv)
+    seconds, clip_seconds, rounds = args.seconds, args.clip_seconds, args.rounds
     redis = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/15"  # the serve layout's layer
     with (
         lyceum_instance(REDIS_URL=redis) as env,
@@ -98,9 +104,4 @@ def main(seconds: int = 5, clip_seconds: int = 60, rounds: int = 3) -> dict:
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=int, default=5)
-    parser.add_argument("--clip-seconds", type=int, default=60)
-    parser.add_argument("--rounds", type=int, default=3)
-    args = parser.parse_args()
-    main(args.seconds, args.clip_seconds, args.rounds)
+    main()

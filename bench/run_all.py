@@ -22,6 +22,7 @@ from bench import (
     bench_courses,
     bench_exam,
     bench_leaderboard,
+    bench_range,
     bench_runner,
     bench_servers,
     bench_webhooks,
@@ -227,6 +228,15 @@ def webhook_rows(results: dict) -> list[Row]:
     ]
 
 
+def range_rows(results: dict) -> list[Row]:
+    floor = results["nginx static file (bare)"].requests_per_second
+    return [
+        Row(f"video Range (256 KiB): {name}", got.requests_per_second, "req/s", floor, "(reported)", True)
+        for name, got in results.items()
+        if name != "nginx static file (bare)"
+    ]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -254,6 +264,7 @@ def main() -> None:
     else:
         print(f"\ncode runner: skipped ({sandbox.available()[1]})")
     rows += webhook_rows(bench_webhooks.main(["--events", "300" if args.quick else "1000", "--senders", "1"]))
+    rows += range_rows(bench_range.main(["--seconds", "3" if args.quick else "5"]))
 
     print("\nEvery figure, its floor from the same run, the ratio and the target")
     header = f"{'figure':<58}{'value':>14}{'floor':>14}{'ratio':>7}  {'target':<22}{'met':>4}"

@@ -10,6 +10,8 @@ admin.site.site_header = "Lyceum administration"
 admin.site.site_title = "Lyceum admin"
 
 api_urlpatterns = [
+    # First: a video's playback is many requests (playlists, segments) and each resolves from here.
+    path("", include(("lyceum.media.api.urls", "media"), namespace="media")),
     path("", include(("lyceum.accounts.api.urls", "accounts"), namespace="accounts")),
     path("", include(("lyceum.courses.api.urls", "courses"), namespace="courses")),
     path("", include(("lyceum.quizzes.api.urls", "quizzes"), namespace="quizzes")),
@@ -19,7 +21,6 @@ api_urlpatterns = [
     path("", include(("lyceum.gamification.api.urls", "gamification"), namespace="gamification")),
     path("", include(("lyceum.coding.api.urls", "coding"), namespace="coding")),
     path("", include(("lyceum.payments.api.urls", "payments"), namespace="payments")),
-    path("", include(("lyceum.media.api.urls", "media"), namespace="media")),
     path("health/", health, name="health"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves Swagger UI's set-up as a script file: no inline script (CSP).

@@ -593,22 +593,23 @@ def stream_file(*, video_id: Any, token: str, path: str) -> StreamFile:
         ) from None
     except signing.BadSignature:
         raise Forbidden("This video address is not valid.", code="stream_invalid") from None
-    if not isinstance(claims, dict) or claims.get("v") != uuid.UUID(str(video_id)).hex:
+    video_id = uuid.UUID(str(video_id))
+    if not isinstance(claims, dict) or claims.get("v") != video_id.hex:
         raise Forbidden("This video address is not valid.", code="stream_invalid")
-    video = Video.objects.filter(pk=video_id).first()
-    if video is None:
-        raise NotFound("No such video.")
-    storage = video.source.storage
-    if path == "source" and video.source:
-        name, content_type = video.source.name, video.source_type or "application/octet-stream"
-    elif path == "thumbnail.jpg" and video.thumbnail:
-        name, content_type = video.thumbnail, "image/jpeg"
-    elif path == "captions.vtt" and video.captions:
-        name, content_type = video.captions.name, "text/vtt"
-    elif HLS_PATH.fullmatch(path) and video.status == Video.Status.READY and video.hls_playlist:
-        name, content_type = f"videos/{video.pk}/hls/{path}", STREAM_TYPES[PurePath(path).suffix]
+    storage = Video._meta.get_field("source").storage
+    if HLS_PATH.fullmatch(path):
+        # Playlists and segments (most of a playback's requests) have names of their own: the
+        # signed address names the video, the file exists only once processing stored it.
+        name, content_type = f"videos/{video_id}/hls/{path}", STREAM_TYPES[PurePath(path).suffix]
     else:
-        raise NotFound("No such part of this video.")
+        field = {"source": "source", "thumbnail.jpg": "thumbnail", "captions.vtt": "captions"}.get(path)
+        row = Video.objects.filter(pk=video_id).values_list(field, "source_type").first() if field else None
+        if row is None or not row[0]:
+            raise NotFound("No such part of this video.")
+        name = row[0]
+        content_type = {"source": row[1] or "application/octet-stream", "thumbnail": "image/jpeg"}.get(
+            field, "text/vtt"
+        )
     if not storage.exists(name):
         raise NotFound("No such part of this video.")
     return StreamFile(storage, name, content_type, PurePath(name).name)
