@@ -324,6 +324,10 @@ RATE_LIMITS = {
     "chat_invite": env_str("RATE_CHAT_INVITE", "30/hour"),
     # Programs run in the code runner's sandbox, per user (lyceum/coding).
     "code_run": env_str("RATE_CODE_RUN", "30/minute"),
+    # Watch-progress reports (the player sends one every 5 s), per user across videos and tabs.
+    "video_progress": env_str("RATE_VIDEO_PROGRESS", "60/minute"),
+    # Resumable uploads opened, per user (their chunks are not counted).
+    "upload_open": env_str("RATE_UPLOAD_OPEN", "60/hour"),
 }
 
 # The code runner (lyceum/coding/sandbox.py): runs at once on this machine, the first slot's uid,

@@ -30,7 +30,7 @@ from django.utils import timezone
 from webvtt.errors import MalformedCaptionError, MalformedFileError
 
 from lyceum.accounts.models import User
-from lyceum.core import files
+from lyceum.core import files, ratelimit
 from lyceum.core.exceptions import (
     ApplicationError,
     Conflict,
@@ -100,6 +100,7 @@ def upload_create(*, owner: User, purpose: str, length: Any, filename: str = "")
     if length > limit:
         raise PayloadTooLarge(f"This upload may be at most {_megabytes(limit)}.", extra={"max_bytes": limit})
     now = timezone.now()
+    ratelimit.hit("upload_open", f"user:{owner.pk}", message="Too many uploads started; try again later.")
     if Upload.objects.filter(owner=owner, expires_at__gt=now).count() >= MAX_OPEN_UPLOADS:
         raise TooManyRequests(
             f"You have {MAX_OPEN_UPLOADS} unfinished uploads; finish or cancel one first.", retry_after=60
@@ -685,6 +686,7 @@ def progress_report(
     now = timezone.now()
     if sent_at is not None and sent_at > now + CLOCK_SKEW:
         raise ImpossibleReport("This report is dated in the future.")
+    ratelimit.hit("video_progress", f"user:{user.pk}", message="Too many progress reports; slow down.")
     report = merge_segments([[s, min(e, duration)] for s, e in segments], gap=0)
     claimed = covered_seconds(report)
     lesson_completed = False

@@ -141,7 +141,7 @@ def lesson_player(request: HttpRequest, slug: str, lesson_id) -> HttpResponse:
             "course": course,
             "enrollment": enrollment,
             "progress": progress,
-            "video_embed": _video_embed(view.lesson.video_url),
+            "video_embed": _video_embed(view.lesson.video_url or (video.external_url if video else "")),
             "exercises": list(
                 view.lesson.code_exercises.filter(is_published=True).order_by("created_at").only("title")
             )

@@ -226,3 +226,11 @@ def test_a_video_not_ready_takes_no_reports(player, ready_video):
     answer = player(segments=[[0, 1]])
 
     assert answer.status_code == 409 and answer.json()["error"]["code"] == "video_not_ready"
+
+
+def test_reports_are_rate_limited_per_person(player, clock, rate_limits):
+    rate_limits(video_progress="3/minute")
+
+    answers = [player(position=1).status_code for _ in range(4)]
+
+    assert answers == [200, 200, 200, 429]
