@@ -92,3 +92,27 @@ def test_student_records_with_the_camera_and_finds_it_in_my_recordings(demo, pag
     assert recording.visibility == Recording.Visibility.PRIVATE
     _until(page, "v => v.readyState >= 1", ".recording video")
     screenshot("63-my-recordings")
+
+
+def test_instructor_uploads_a_lesson_video_in_chunks(demo, page, screenshot, tmp_path):
+    from lyceum.media import ffmpeg
+    from lyceum.media.models import Upload, Video
+
+    clip = tmp_path / "lecture.mp4"
+    ffmpeg.generate_test_video(clip, seconds=4, size="320x180")
+    lesson = Lesson.objects.select_related("module__course").get(title="Lists and loops")
+    log_in(page, demo, "instructor", "teach-lyceum-2026")
+    page.goto(f"{demo}/teach/lessons/{lesson.pk}/")
+
+    page.get_by_label("A video file").set_input_files(str(clip))
+    with page.expect_response(lambda r: "/api/uploads/" in r.url and r.request.method == "PATCH") as chunk:
+        page.get_by_role("button", name="Upload video").click()
+    assert chunk.value.status == 204
+    expect(page.locator("#video-status")).to_have_text("Ready", timeout=60_000)
+    screenshot("64-teach-lesson-video")
+
+    video = Video.objects.get(lesson=lesson)
+    assert video.status == Video.Status.READY and video.source_size == clip.stat().st_size
+    with video.source.open("rb") as stored:
+        assert stored.read() == clip.read_bytes()
+    assert not Upload.objects.exists()
