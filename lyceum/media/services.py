@@ -468,6 +468,20 @@ def _fail(model, pk, reason: str) -> None:
     model.objects.filter(pk=pk).update(status=model.Status.FAILED, failure_reason=reason[:2000])
 
 
+def _processed(model, pk, work: Callable[[Path], Any]) -> Any:
+    """``work(folder)`` in a fresh temporary folder; if it fails, the row is ``failed`` with the
+    reason (ffmpeg's, or a general one once logged) and the answer is None."""
+    try:
+        with tempfile.TemporaryDirectory(prefix="lyceum-media-") as folder:
+            return work(Path(folder))
+    except ffmpeg.MediaError as error:
+        _fail(model, pk, str(error))
+    except Exception:
+        logger.exception("processing %s %s failed", model._meta.model_name, pk)
+        _fail(model, pk, "Processing failed on the server; try processing it again.")
+    return None
+
+
 def video_process(*, video_id: Any) -> Video | None:
     """Probes an uploaded video, makes its thumbnail and HLS renditions and stores them beside
     it. Ends ``ready``, or ``failed`` with the reason; never left ``processing``. Does nothing
@@ -480,48 +494,42 @@ def video_process(*, video_id: Any) -> Video | None:
     video = Video.objects.get(pk=video_id)
     storage = video.source.storage
     prefix = f"videos/{video.pk}/hls"
-    try:
-        with tempfile.TemporaryDirectory(prefix="lyceum-video-") as folder:
-            work = Path(folder)
-            with _local_copy(video.source, work) as source:
-                info = ffmpeg.probe(source)
-                if info.duration <= 0:
-                    raise ffmpeg.MediaError("The video has no duration: it may be cut short or damaged.")
-                out = work / "hls"
-                renditions = ffmpeg.hls(
-                    source, out, probe=info, segment_seconds=settings.VIDEO_HLS_SEGMENT_SECONDS
-                )
-                thumb = work / "thumbnail.jpg"
-                ffmpeg.thumbnail(source, thumb, at=min(1.0, info.duration / 2))
-            _delete_tree(storage, prefix)
-            for path in sorted(out.rglob("*")):
-                if path.is_file():
-                    _save_exact(storage, f"{prefix}/{path.relative_to(out).as_posix()}", path)
-            with open(thumb, "rb") as handle:
-                thumbnail = storage.save(
-                    f"videos/{video.pk}/thumbnail-{uuid.uuid4().hex[:8]}.jpg", File(handle)
-                )
-    except ffmpeg.MediaError as error:
-        _fail(Video, video.pk, str(error))
-        return Video.objects.get(pk=video.pk)
-    except Exception:
-        logger.exception("processing video %s failed", video.pk)
-        _fail(Video, video.pk, "Processing failed on the server; try processing it again.")
-        return Video.objects.get(pk=video.pk)
-    old_thumbnail = video.thumbnail
-    Video.objects.filter(pk=video.pk).update(
-        status=Video.Status.READY,
-        duration=round(info.duration, 3),
-        width=info.width,
-        height=info.height,
-        renditions=renditions,
-        hls_playlist=f"{prefix}/master.m3u8",
-        thumbnail=thumbnail,
-        processed_at=timezone.now(),
-    )
-    if old_thumbnail:
-        with contextlib.suppress(OSError):
-            storage.delete(old_thumbnail)
+
+    def work(folder: Path):
+        with _local_copy(video.source, folder) as source:
+            info = ffmpeg.probe(source)
+            if info.duration <= 0:
+                raise ffmpeg.MediaError("The video has no duration: it may be cut short or damaged.")
+            out = folder / "hls"
+            renditions = ffmpeg.hls(
+                source, out, probe=info, segment_seconds=settings.VIDEO_HLS_SEGMENT_SECONDS
+            )
+            thumb = folder / "thumbnail.jpg"
+            ffmpeg.thumbnail(source, thumb, at=min(1.0, info.duration / 2))
+        _delete_tree(storage, prefix)
+        for path in sorted(out.rglob("*")):
+            if path.is_file():
+                _save_exact(storage, f"{prefix}/{path.relative_to(out).as_posix()}", path)
+        with open(thumb, "rb") as handle:
+            thumbnail = storage.save(f"videos/{video.pk}/thumbnail-{uuid.uuid4().hex[:8]}.jpg", File(handle))
+        return info, renditions, thumbnail
+
+    made = _processed(Video, video.pk, work)
+    if made is not None:
+        info, renditions, thumbnail = made
+        Video.objects.filter(pk=video.pk).update(
+            status=Video.Status.READY,
+            duration=round(info.duration, 3),
+            width=info.width,
+            height=info.height,
+            renditions=renditions,
+            hls_playlist=f"{prefix}/master.m3u8",
+            thumbnail=thumbnail,
+            processed_at=timezone.now(),
+        )
+        if video.thumbnail:
+            with contextlib.suppress(OSError):
+                storage.delete(video.thumbnail)
     return Video.objects.get(pk=video.pk)
 
 
@@ -798,34 +806,29 @@ def recording_process(*, recording_id: Any) -> Recording | None:
     if recording is None:
         return None
     storage = recording.file.storage
-    new_name = None
-    try:
-        with tempfile.TemporaryDirectory(prefix="lyceum-recording-") as folder:
-            work = Path(folder)
-            with _local_copy(recording.file, work) as source:
-                suffix = PurePath(recording.file.name).suffix
-                fixed = work / f"fixed{suffix}"
-                ffmpeg.remux(source, fixed)
-                info = ffmpeg.probe(fixed, audio_only_ok=True)
-            with open(fixed, "rb") as handle:
-                new_name = storage.save(
-                    f"recordings/{recording.owner_id}/{uuid.uuid4().hex}{suffix}", File(handle)
-                )
-    except ffmpeg.MediaError as error:
-        _fail(Recording, recording.pk, str(error))
-        return Recording.objects.get(pk=recording.pk)
-    except Exception:
-        logger.exception("processing recording %s failed", recording.pk)
-        _fail(Recording, recording.pk, "Processing failed on the server.")
-        return Recording.objects.get(pk=recording.pk)
-    updated = Recording.objects.filter(pk=recording.pk, status=Recording.Status.PROCESSING).update(
-        status=Recording.Status.READY,
-        file=new_name,
-        size=storage.size(new_name),
-        duration=round(info.duration, 3) if info.duration else recording.duration,
-    )
-    with contextlib.suppress(OSError):
-        storage.delete(recording.file.name if updated else new_name)
+
+    def work(folder: Path):
+        with _local_copy(recording.file, folder) as source:
+            suffix = PurePath(recording.file.name).suffix
+            fixed = folder / f"fixed{suffix}"
+            ffmpeg.remux(source, fixed)
+            info = ffmpeg.probe(fixed, audio_only_ok=True)
+        with open(fixed, "rb") as handle:
+            return info, storage.save(
+                f"recordings/{recording.owner_id}/{uuid.uuid4().hex}{suffix}", File(handle)
+            )
+
+    made = _processed(Recording, recording.pk, work)
+    if made is not None:
+        info, new_name = made
+        updated = Recording.objects.filter(pk=recording.pk, status=Recording.Status.PROCESSING).update(
+            status=Recording.Status.READY,
+            file=new_name,
+            size=storage.size(new_name),
+            duration=round(info.duration, 3) if info.duration else recording.duration,
+        )
+        with contextlib.suppress(OSError):
+            storage.delete(recording.file.name if updated else new_name)
     return Recording.objects.get(pk=recording.pk)
 
 
