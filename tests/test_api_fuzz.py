@@ -95,6 +95,15 @@ ID_KINDS = [
 KNOWN: dict = {}
 
 
+# A resumable upload's chunk (tus): raw bytes, as any other binary body.
+schemathesis.openapi.media_type("application/offset+octet-stream", st.binary(max_size=4096))
+
+
+@schemathesis.serializer("application/offset+octet-stream")
+def _offset_octet_stream(ctx, value) -> bytes:
+    return value if isinstance(value, bytes) else str(value).encode()
+
+
 @schemathesis.hook
 def before_generate_path_parameters(context, strategy):
     """Half of the path parameters name objects that exist."""
@@ -130,6 +139,8 @@ def fuzz_server(tmp_path_factory):
             "RATE_CHAT_SEND",
             "RATE_CHAT_FRAME",
             "RATE_CHAT_INVITE",
+            "RATE_VIDEO_PROGRESS",
+            "RATE_UPLOAD_OPEN",
         ]
     }
     env = server_env(tmp_path_factory.mktemp("var"), JWT_ACCESS_MINUTES="240", **rates)

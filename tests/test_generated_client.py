@@ -25,6 +25,11 @@ def client_package(live_server, tmp_path):
     with zeal_ignore():
         call_command("init_data", "--allow-demo-accounts", verbosity=0)
     bin_dir = Path(sys.executable).parent
+    # tus's chunk type is bytes like any other: generate it as application/octet-stream.
+    config = tmp_path / "client.yml"
+    config.write_text(
+        'content_type_overrides:\n  "application/offset+octet-stream": "application/octet-stream"\n'
+    )
     generated = subprocess.run(
         [
             str(bin_dir / "openapi-python-client"),
@@ -33,6 +38,8 @@ def client_package(live_server, tmp_path):
             f"{live_server.url}/api/schema/",
             "--meta",
             "none",
+            "--config",
+            str(config),
             "--output-path",
             str(tmp_path / PACKAGE),
         ],

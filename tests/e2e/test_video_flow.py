@@ -36,7 +36,7 @@ def _until(page, script: str, selector: str = "video", timeout: float = 20) -> N
         page.wait_for_timeout(100)
 
 
-def test_student_watches_seeks_and_resumes_after_a_reload(with_demo, demo, page, screenshot):
+def test_student_watches_seeks_and_resumes_after_a_reload(with_demo_video, demo, page, screenshot):
     lesson = Lesson.objects.select_related("module__course").get(title="Variables and types")
     log_in(page, demo, "student", "learn-lyceum-2026")
     page.goto(f"{demo}/courses/{lesson.module.course.slug}/lessons/{lesson.pk}/")

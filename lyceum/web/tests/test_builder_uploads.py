@@ -93,5 +93,5 @@ def test_a_video_that_is_not_one_is_refused(client, ines):
         follow=True,
     )
 
-    assert "This file is not the video its name says." in refused.content.decode()
-    assert "Video uploaded." in accepted.content.decode()
+    assert "This type of file is not accepted." in refused.content.decode()
+    assert "Video uploaded; it is being processed." in accepted.content.decode()
