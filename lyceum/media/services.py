@@ -369,12 +369,20 @@ def video_update(*, video: Video, actor: User, title: str | None = None, lesson:
 
 
 def _video_remove(video: Video) -> None:
+    video.delete()  # its files go once the deletion commits (files_of_deleted_video)
+
+
+def files_of_deleted_video(*, video: Video) -> None:
+    """A video's files (source, captions, thumbnail, renditions) leave the storage once its row's
+    deletion commits, however it was deleted (here, or with its course)."""
     storage = video.source.storage
-    names = [video.source.name, video.captions.name, video.thumbnail]
-    pk = video.pk
-    video.delete()
-    _delete_later(storage, *names)
-    transaction.on_commit(lambda: _delete_tree(storage, f"videos/{pk}/hls"))
+    _delete_later(storage, video.source.name, video.captions.name, video.thumbnail)
+    prefix = f"videos/{video.pk}/hls"
+    transaction.on_commit(lambda: _delete_tree(storage, prefix))
+
+
+def files_of_deleted_recording(*, recording: Recording) -> None:
+    _delete_later(recording.file.storage, recording.file.name)
 
 
 def video_delete(*, video: Video, actor: User) -> None:
@@ -858,7 +866,4 @@ def recording_update(
 def recording_delete(*, recording: Recording, actor: User) -> None:
     if recording.owner_id != actor.pk:
         raise NotFound("No such recording.")
-    with transaction.atomic():
-        name = recording.file.name
-        recording.delete()
-        _delete_later(recording.file.storage, name)
+    recording.delete()  # its file goes once the deletion commits (files_of_deleted_recording)

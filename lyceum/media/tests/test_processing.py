@@ -167,3 +167,20 @@ def test_captions_must_be_webvtt(login_api, ines, ready_video, api, enrolled):
     served = api.get(captions)
     assert served["Content-Type"] == "text/vtt"
     assert b"".join(served.streaming_content) == good
+
+
+def test_deleting_a_course_takes_its_videos_files_with_it(
+    login_api, ines, lesson, clip, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        video_id = _upload(login_api(ines), lesson, clip).json()["id"]
+    video = Video.objects.get(pk=video_id)  # processed once the upload committed
+    names = [video.source.name, video.thumbnail, video.hls_playlist]
+    assert all(default_storage.exists(name) for name in names)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        lesson.module.course.delete()
+
+    assert not Video.objects.exists()
+    assert [name for name in names if default_storage.exists(name)] == []
+    assert default_storage.listdir(f"videos/{video.pk}/hls") == ([], [])
