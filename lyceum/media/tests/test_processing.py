@@ -4,8 +4,8 @@ least two HLS renditions; a corrupt file ends failed with the reason, never proc
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.core.files.storage import default_storage
