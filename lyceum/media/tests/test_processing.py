@@ -186,3 +186,17 @@ def test_deleting_a_course_takes_its_videos_files_with_it(
     assert [name for name in names if default_storage.exists(name)] == []
     left = [p for p in (Path(settings.MEDIA_ROOT) / "videos" / str(video.pk)).rglob("*") if p.is_file()]
     assert left == []  # (empty folders may stay on a local disk; a bucket has none)
+
+
+def test_the_course_outline_shows_a_new_lesson_video_at_once(api, login_api, ines, lesson, clip):
+    url = f"/api/courses/{lesson.module.course_id}/"
+
+    def has_video() -> bool:
+        outline = api.get(url).json()["modules"]
+        return next(item for module in outline for item in module["lessons"])["has_video"]
+
+    before = has_video()  # now cached
+    _upload(login_api(ines), lesson, clip)
+
+    assert before is False
+    assert has_video() is True
