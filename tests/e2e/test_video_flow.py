@@ -74,9 +74,11 @@ def test_student_records_with_the_camera_and_finds_it_in_my_recordings(demo, pag
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Recordings").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("My recordings")
     page.get_by_role("link", name="New recording").first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("New recording")
+    page.wait_for_load_state("load")  # the recorder's script is in: a click before would do nothing
 
     page.get_by_role("button", name="Start recording").click()
-    expect(page.get_by_role("status").filter(has_text="Recording…")).to_be_visible()
+    expect(page.get_by_role("status").filter(has_text="Recording…")).to_be_visible(timeout=20_000)
     _until(page, "v => v.currentTime > 2.5", "[data-preview]")
     page.get_by_role("button", name="Stop").click()
     expect(page.get_by_role("button", name="Upload")).to_be_enabled()
@@ -103,6 +105,7 @@ def test_instructor_uploads_a_lesson_video_in_chunks(demo, page, screenshot, tmp
     lesson = Lesson.objects.select_related("module__course").get(title="Lists and loops")
     log_in(page, demo, "instructor", "teach-lyceum-2026")
     page.goto(f"{demo}/teach/lessons/{lesson.pk}/")
+    page.wait_for_load_state("load")  # the uploader's script is in
 
     page.get_by_label("A video file").set_input_files(str(clip))
     with page.expect_response(lambda r: "/api/uploads/" in r.url and r.request.method == "PATCH") as chunk:
