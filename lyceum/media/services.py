@@ -333,6 +333,8 @@ def video_create(
                 incoming.finish()
                 _process_after_commit(video)
     except Exception:
+        if incoming is not None:
+            incoming.file.close()
         if video.source.name:
             with contextlib.suppress(OSError):
                 video.source.storage.delete(video.source.name)
@@ -800,6 +802,7 @@ def recording_create(
             recording_id = str(recording.pk)
             transaction.on_commit(lambda: tasks.process_recording.delay(recording_id))
     except Exception:
+        incoming.file.close()
         if recording.file.name:
             with contextlib.suppress(OSError):
                 recording.file.storage.delete(recording.file.name)
