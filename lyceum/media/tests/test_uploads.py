@@ -228,3 +228,13 @@ def test_cancelling_removes_the_upload(login_api, ines, clip, settings):
     assert client.delete(url).status_code == 204
     assert client.head(url).status_code == 404
     assert not list(settings.UPLOADS_PARTIAL_DIR.iterdir())
+
+
+@pytest.mark.django_db
+def test_a_tus_client_discovers_the_server(login_api, ines, settings):
+    answer = login_api(ines).options(URL)
+
+    assert answer.status_code == 204
+    assert answer["Tus-Version"] == "1.0.0" and answer["Tus-Resumable"] == "1.0.0"
+    assert set(answer["Tus-Extension"].split(",")) == {"creation", "termination"}
+    assert int(answer["Tus-Max-Size"]) == max(settings.LESSON_VIDEO_MAX_BYTES, settings.RECORDING_MAX_BYTES)
