@@ -20,6 +20,7 @@ from rest_framework.views import APIView
 
 from lyceum.core import files
 from lyceum.core.exceptions import ApplicationError, NotFound, UnsupportedMediaType
+from lyceum.core.parsers import UPLOAD_PARSERS
 from lyceum.courses import selectors as course_selectors
 from lyceum.courses.models import Lesson
 
@@ -36,7 +37,6 @@ E409 = OpenApiResponse(
 E413 = OpenApiResponse(description="Larger than allowed.")
 E415 = OpenApiResponse(description="Not application/offset+octet-stream, or not a video by its bytes.")
 E422 = OpenApiResponse(description="impossible_report: a report that could not be true; nothing was counted.")
-FILES = [parsers.MultiPartParser]  # a file, or the id of a finished upload, as a form field
 TUS_VERSION = "1.0.0"
 OFFSET_TYPE = "application/offset+octet-stream"
 
@@ -291,7 +291,7 @@ class VideoProgressView(APIView):
 
 
 class VideoCaptionsView(APIView):
-    parser_classes = [parsers.MultiPartParser]
+    parser_classes = UPLOAD_PARSERS
 
     @extend_schema(
         request={"multipart/form-data": s.CaptionsSerializer},
@@ -372,7 +372,7 @@ class VideoStreamView(APIView):
 
 class CourseVideosView(generics.ListAPIView):
     serializer_class = s.ManagedVideoSerializer
-    parser_classes = FILES
+    parser_classes = UPLOAD_PARSERS  # a file, or the id of a finished upload, as a form field
 
     def get_queryset(self):
         course = course_selectors.managed_course(user=self.request.user, course_id=self.kwargs["id"])
@@ -406,7 +406,7 @@ class CourseVideosView(generics.ListAPIView):
 
 
 class LessonVideoView(APIView):
-    parser_classes = FILES
+    parser_classes = UPLOAD_PARSERS  # a file, or the id of a finished upload, as a form field
 
     @extend_schema(
         request={"multipart/form-data": s.LessonVideoSerializer},
@@ -443,7 +443,7 @@ class LessonVideoView(APIView):
 
 
 class UploadRecordingView(APIView):
-    parser_classes = FILES
+    parser_classes = UPLOAD_PARSERS  # a file, or the id of a finished upload, as a form field
 
     @extend_schema(
         request={"multipart/form-data": s.RecordingCreateSerializer},
