@@ -99,7 +99,8 @@
   }
 
   function report(keepalive) {
-    if (!reporting || sending) return;
+    // One report at a time, but the last one (the page going away) goes regardless.
+    if (!reporting || (sending && !keepalive)) return;
     if (start !== null && !video.paused) { // report the stretch so far and go on
       const at = video.currentTime;
       close(at);
