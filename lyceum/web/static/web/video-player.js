@@ -112,7 +112,7 @@
     const body = { segments: segments, position: Math.min(video.currentTime, duration || video.currentTime), sequence: sequence };
     const sent = pending;
     pending = [];
-    sending = !keepalive;
+    if (!keepalive) sending = true;
     fetch(root.dataset.progressUrl, {
       method: "POST",
       credentials: "same-origin",
@@ -136,7 +136,7 @@
       });
     }).catch(function () {
       pending = sent.concat(pending);
-    }).finally(function () { sending = false; });
+    }).finally(function () { if (!keepalive) sending = false; });
   }
 
   function clock(seconds) {
