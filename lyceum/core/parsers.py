@@ -4,16 +4,11 @@ bodies to every endpoint); views that take a file name ``UPLOAD_PARSERS``."""
 from __future__ import annotations
 
 from django.conf import settings
-from rest_framework import parsers, status
-from rest_framework.exceptions import APIException, ParseError
+from rest_framework import parsers
+from rest_framework.exceptions import ParseError
 
 from . import jsonsafe
-
-
-class PayloadTooLarge(APIException):
-    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
-    default_detail = "The request body is too large."
-    default_code = "payload_too_large"
+from .exceptions import PayloadTooLarge
 
 
 class JSONParser(parsers.JSONParser):
