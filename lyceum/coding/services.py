@@ -19,6 +19,7 @@ from lyceum.core.exceptions import (
     NotFound,
     ServiceUnavailable,
     TooManyRequests,
+    Unprocessable,
 )
 from lyceum.courses.markdown import render_markdown
 from lyceum.courses.models import CourseEnrollment
@@ -36,8 +37,7 @@ SLOT_WAIT_SECONDS = 10.0
 QUIZ_SLOT_WAIT_SECONDS = 300.0
 
 
-class LanguageUnavailable(ApplicationError):
-    status_code = 422
+class LanguageUnavailable(Unprocessable):
     code = "language_unavailable"
     default_message = "This language is not installed on this server."
 
