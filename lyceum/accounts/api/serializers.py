@@ -6,6 +6,8 @@ import zoneinfo
 
 from rest_framework import serializers
 
+from lyceum.core.serializers import absolute_url
+
 from ..models import User, phone_validator
 
 
@@ -47,9 +49,7 @@ class UserPublicSerializer(serializers.ModelSerializer):
         profile = getattr(user, "profile", None)
         if profile is None or not profile.avatar:
             return None
-        request = self.context.get("request")
-        url = profile.avatar.url
-        return request.build_absolute_uri(url) if request else url
+        return absolute_url(self.context, profile.avatar.url)
 
 
 class UserAdminViewSerializer(UserPublicSerializer):

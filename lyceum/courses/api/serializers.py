@@ -9,6 +9,8 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from lyceum.core.serializers import absolute_url
+
 from ..models import CURRENCIES, Course, Lesson, LessonResource, Module
 
 
@@ -37,14 +39,9 @@ def _tag_slugs(course: Course) -> list[str]:
     return sorted(tag.slug for tag in course.tags.all())  # prefetched by the caller
 
 
-def _absolute(context, url: str) -> str:
-    request = context.get("request")
-    return request.build_absolute_uri(url) if request else url
-
-
 def _file_url(context, field) -> str | None:
     """The URL of a public file (covers)."""
-    return _absolute(context, field.url) if field else None
+    return absolute_url(context, field.url) if field else None
 
 
 class LessonVideoSummarySerializer(serializers.Serializer):
@@ -57,7 +54,7 @@ class LessonVideoSummarySerializer(serializers.Serializer):
     url = serializers.SerializerMethodField()
 
     def get_url(self, video) -> str:
-        return _absolute(self.context, reverse("api:media:video", kwargs={"id": video.pk}))
+        return absolute_url(self.context, reverse("api:media:video", kwargs={"id": video.pk}))
 
 
 def _lesson_video(context, lesson: Lesson) -> dict | None:
@@ -204,7 +201,7 @@ class ResourceSerializer(serializers.ModelSerializer):
         fields = ["id", "title", "url"]
 
     def get_url(self, resource: LessonResource) -> str | None:
-        return _absolute(self.context, reverse("api:courses:resource_file", kwargs={"id": resource.pk}))
+        return absolute_url(self.context, reverse("api:courses:resource_file", kwargs={"id": resource.pk}))
 
 
 class LessonDetailSerializer(serializers.Serializer):

@@ -7,13 +7,10 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from lyceum.core.serializers import absolute_url
+
 from .. import services
 from ..models import Recording, Upload, Video, VideoProgress
-
-
-def _absolute(context, url: str) -> str:
-    request = context.get("request")
-    return request.build_absolute_uri(url) if request else url
 
 
 class UploadSerializer(serializers.ModelSerializer):
@@ -35,7 +32,7 @@ class UploadSerializer(serializers.ModelSerializer):
         ]
 
     def get_url(self, upload: Upload) -> str:
-        return _absolute(self.context, reverse("api:media:upload", kwargs={"id": upload.pk}))
+        return absolute_url(self.context, reverse("api:media:upload", kwargs={"id": upload.pk}))
 
 
 class ProgressSerializer(serializers.Serializer):
@@ -119,7 +116,7 @@ class VideoSerializer(serializers.Serializer):
         token = services.stream_token(video=video, viewer=viewer)
 
         def url(path: str) -> str:
-            return _absolute(
+            return absolute_url(
                 self.context,
                 reverse("api:media:stream", kwargs={"id": video.pk, "token": token, "path": path}),
             )
@@ -156,7 +153,7 @@ class ManagedVideoSerializer(serializers.ModelSerializer):
         ]  # fmt: skip
 
     def get_url(self, video: Video) -> str:
-        return _absolute(self.context, reverse("api:media:video", kwargs={"id": video.pk}))
+        return absolute_url(self.context, reverse("api:media:video", kwargs={"id": video.pk}))
 
 
 def _finite(value: float | None, field: str) -> None:
@@ -247,7 +244,7 @@ class RecordingSerializer(serializers.ModelSerializer):
         ]  # fmt: skip
 
     def get_file_url(self, recording: Recording) -> str:
-        return _absolute(self.context, reverse("api:media:recording_file", kwargs={"id": recording.pk}))
+        return absolute_url(self.context, reverse("api:media:recording_file", kwargs={"id": recording.pk}))
 
 
 class RecordingCreateSerializer(serializers.Serializer):

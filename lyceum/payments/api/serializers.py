@@ -3,6 +3,8 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from lyceum.core.serializers import absolute_url
+
 from ..models import Invoice, Plan, Subscription, Transaction
 
 
@@ -50,8 +52,7 @@ class CheckoutSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.URLField())
     def get_checkout_url(self, made: Transaction) -> str:
-        request = self.context.get("request")
-        return request.build_absolute_uri(made.checkout_url) if request else made.checkout_url
+        return absolute_url(self.context, made.checkout_url)
 
 
 class TransactionSerializer(serializers.ModelSerializer):
