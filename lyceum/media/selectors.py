@@ -56,10 +56,20 @@ def video_for_viewer(*, viewer: User | None, video_id: Any) -> VideoView:
     if video is None:
         raise NotFound("No such video.")
     manages = video_require_access(viewer=viewer, video=video)
-    progress = None
-    if viewer is not None:
-        progress = VideoProgress.objects.filter(user=viewer, video=video).first()
-    return VideoView(video=video, manages=manages, progress=progress)
+    return VideoView(video=video, manages=manages, progress=_progress(viewer=viewer, video=video))
+
+
+def _progress(*, viewer: User | None, video: Video) -> VideoProgress | None:
+    return VideoProgress.objects.filter(user=viewer, video=video).first() if viewer is not None else None
+
+
+def lesson_video_view(*, viewer: User | None, lesson_id: Any, manages: bool) -> VideoView | None:
+    """The lesson's video for a viewer the lesson's page has already let in (``manages`` as it
+    found), or None."""
+    video = Video.objects.select_related("course", "lesson").filter(lesson_id=lesson_id).first()
+    if video is None:
+        return None
+    return VideoView(video=video, manages=manages, progress=_progress(viewer=viewer, video=video))
 
 
 def lesson_video(*, lesson_id: Any) -> Video | None:

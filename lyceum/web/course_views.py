@@ -125,17 +125,18 @@ def lesson_player(request: HttpRequest, slug: str, lesson_id) -> HttpResponse:
     course = selectors.course_get(viewer=_viewer(request), course_id=view.course.pk)
     enrollment = selectors.enrollment_for(user=_viewer(request), course=course)
     progress = selectors.course_progress(user=request.user, course=course) if enrollment else None
-    video = media_selectors.lesson_video(lesson_id=view.lesson.pk)
-    video_data = None
-    if video is not None and video.source:
-        video_view = media_selectors.video_for_viewer(viewer=_viewer(request), video_id=video.pk)
-        video_data = VideoSerializer(video_view, context={"request": request}).data
+    video_view = media_selectors.lesson_video_view(
+        viewer=_viewer(request), lesson_id=view.lesson.pk, manages=view.can_manage
+    )
+    video = video_view.video if video_view is not None else None
     return render(
         request,
         "web/courses/lesson.html",
         {
-            "video": video,
-            "video_data": video_data,
+            # An uploaded video plays in Lyceum's player; an external address is embedded.
+            "video_data": VideoSerializer(video_view, context={"request": request}).data
+            if video is not None and video.source
+            else None,
             "view": view,
             "lesson": view.lesson,
             "course": course,
