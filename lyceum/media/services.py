@@ -571,6 +571,8 @@ def videos_sweep(*, now: datetime | None = None) -> dict[str, int]:
 
 STREAM_SALT = "lyceum.media.stream"
 HLS_PATH = re.compile(r"(?:master\.m3u8|\d{3,4}p/(?:index\.m3u8|seg_\d{4,6}\.ts))")
+# The parts of a video whose stored names its row holds: stream path -> the Video field.
+STORED_PARTS = {"source": "source", "thumbnail.jpg": "thumbnail", "captions.vtt": "captions"}
 STREAM_TYPES = {
     ".m3u8": "application/vnd.apple.mpegurl",
     ".ts": "video/mp2t",
@@ -621,14 +623,15 @@ def stream_file(*, video_id: Any, token: str, path: str) -> StreamFile:
         # signed address names the video, the file exists only once processing stored it.
         name, content_type = f"videos/{video_id}/hls/{path}", STREAM_TYPES[PurePath(path).suffix]
     else:
-        field = {"source": "source", "thumbnail.jpg": "thumbnail", "captions.vtt": "captions"}.get(path)
+        field = STORED_PARTS.get(path)
         row = Video.objects.filter(pk=video_id).values_list(field, "source_type").first() if field else None
         if row is None or not row[0]:
             raise NotFound("No such part of this video.")
-        name = row[0]
-        content_type = {"source": row[1] or "application/octet-stream", "thumbnail": "image/jpeg"}.get(
-            field, "text/vtt"
-        )
+        name, source_type = row
+        if field == "source":
+            content_type = source_type or "application/octet-stream"
+        else:
+            content_type = STREAM_TYPES[PurePath(path).suffix]
     if not storage.exists(name):
         raise NotFound("No such part of this video.")
     return StreamFile(storage, name, content_type, PurePath(name).name)

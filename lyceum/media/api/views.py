@@ -25,7 +25,7 @@ from lyceum.courses import selectors as course_selectors
 from lyceum.courses.models import Lesson
 
 from .. import selectors, services
-from ..models import Upload
+from ..models import Upload, VideoProgress
 from . import serializers as s
 
 E400 = OpenApiResponse(description="Validation error: `error.fields` names each bad field.")
@@ -251,18 +251,8 @@ class VideoProgressView(APIView):
     )
     def get(self, request: Request, id) -> Response:
         view = selectors.video_for_viewer(viewer=request.user, video_id=id)
-        if view.progress is None:
-            return Response(
-                {
-                    "segments": [],
-                    "watched_seconds": 0.0,
-                    "percent": 0.0,
-                    "last_position": 0.0,
-                    "completed": False,
-                    "completed_at": None,
-                }
-            )
-        return Response(s.ProgressSerializer(view.progress, context={"duration": view.video.duration}).data)
+        progress = view.progress or VideoProgress(user=request.user, video=view.video)  # nothing yet
+        return Response(s.ProgressSerializer(progress, context={"duration": view.video.duration}).data)
 
     @extend_schema(
         request=s.ProgressReportSerializer,

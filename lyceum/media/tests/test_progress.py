@@ -234,3 +234,18 @@ def test_reports_are_rate_limited_per_person(player, clock, rate_limits):
     answers = [player(position=1).status_code for _ in range(4)]
 
     assert answers == [200, 200, 200, 429]
+
+
+def test_progress_before_any_report_is_nothing_watched(login_api, enrolled, ready_video):
+    answer = login_api(enrolled).get(f"/api/videos/{ready_video.pk}/progress/")
+
+    assert answer.status_code == 200
+    assert answer.json() == {
+        "segments": [],
+        "watched_seconds": 0.0,
+        "percent": 0.0,
+        "last_position": 0.0,
+        "completed": False,
+        "completed_at": None,
+    }
+    assert not VideoProgress.objects.exists()
