@@ -12,7 +12,7 @@ from zeal import zeal_context
 from lyceum import celery_app
 from lyceum.accounts.tests.factories import UserFactory
 from lyceum.chat import presence
-from lyceum.core import ratelimit
+from lyceum.core import embedded_worker, ratelimit
 
 
 @pytest.fixture(autouse=True)
@@ -60,6 +60,8 @@ def _private_media(settings, tmp_path):
     settings.UPLOADS_PARTIAL_DIR = tmp_path / "uploads"
     # The demo video takes seconds of ffmpeg; tests that watch it turn it on.
     settings.DEMO_VIDEO = False
+    # Tasks have run when the call that queued them returns (no embedded worker thread).
+    settings.EMBEDDED_TASKS_IN_BACKGROUND = False
     # A failing event subscriber is logged in production; in a test it fails the test.
     settings.EVENTS_RAISE_SUBSCRIBER_ERRORS = True
     # The sandbox's webhooks reach the webhook's service in-process after commit (a test that
@@ -69,9 +71,11 @@ def _private_media(settings, tmp_path):
 
 @pytest.fixture(autouse=True, scope="session")
 def _celery_in_process():
-    """Tasks run in the test's process, whatever broker REDIS_URL names."""
+    """Tasks run in the test's process, whatever broker REDIS_URL names, and have run when the
+    call that queued them returns (importing lyceum.asgi starts the embedded server's worker)."""
     celery_app.conf.task_always_eager = True
     celery_app.conf.task_eager_propagates = True
+    embedded_worker.stop()
 
 
 @pytest.fixture

@@ -4,7 +4,8 @@ Lyceum's HTTP views are synchronous (Django REST Framework is), so HTTP requests
 Django's WSGI handler on a thread pool (a2wsgi), one thread hop per request. Django's own ASGI
 handler hops threads for every synchronous middleware and starts a thread per request, which
 bench/bench_servers.py measured at about a quarter of the throughput, and it cannot keep database
-connections between requests. Run with ``uvicorn lyceum.asgi:application``.
+connections between requests. Run with ``uvicorn lyceum.asgi:application``. On the embedded
+default (no broker) the process also runs its own tasks: lyceum/core/embedded_worker.py.
 """
 
 import asyncio
@@ -19,7 +20,7 @@ django_wsgi_app = get_wsgi_application()  # sets Django up before the consumers 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from django.conf import settings  # noqa: E402
 
-from lyceum.core import realtime  # noqa: E402
+from lyceum.core import embedded_worker, realtime  # noqa: E402
 from lyceum.core.logging import redact_tokens_in_server_logs  # noqa: E402
 from lyceum.core.websocket import SocketStack  # noqa: E402
 from lyceum.routing import websocket_urlpatterns  # noqa: E402
@@ -27,6 +28,8 @@ from lyceum.routing import websocket_urlpatterns  # noqa: E402
 # Host, Origin and credentials are checked by SocketStack (see lyceum/core/websocket.py).
 websocket_application = SocketStack(URLRouter(websocket_urlpatterns))
 redact_tokens_in_server_logs()
+# Without a broker, tasks run on one thread of this process after the requests that queue them.
+embedded_worker.start()
 
 router = ProtocolTypeRouter(
     {

@@ -256,6 +256,11 @@ CELERY_TASK_ALWAYS_EAGER = env_bool(
     "CELERY_TASK_ALWAYS_EAGER", not CELERY_BROKER_URL.startswith(("redis", "amqp"))
 )
 CELERY_TASK_EAGER_PROPAGATES = True
+# With tasks in-process, the embedded server (lyceum.asgi) runs them on one worker thread once no
+# request is in flight (waiting at most EMBEDDED_TASKS_MAX_WAIT seconds), not inside the request
+# that queued them: lyceum/core/embedded_worker.py.
+EMBEDDED_TASKS_IN_BACKGROUND = env_bool("EMBEDDED_TASKS_IN_BACKGROUND", True)
+EMBEDDED_TASKS_MAX_WAIT = env_float("EMBEDDED_TASKS_MAX_WAIT", 10.0, minimum=0.0)
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
