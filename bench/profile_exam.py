@@ -70,8 +70,10 @@ def run(seed: dict, profile: str | None) -> None:
     from django.test.utils import CaptureQueriesContext
 
     from lyceum.core import embedded_worker
+    from lyceum.core.warmup import prepare_server_process
 
     worker = embedded_worker.start()  # as in the embedded server (none with a broker)
+    prepare_server_process()  # as the servers do before their first request
     clients = [Client(HTTP_AUTHORIZATION=f"Bearer {token}") for token in seed["tokens"]]
 
     def phase(name: str, requests) -> list:

@@ -22,6 +22,7 @@ from django.conf import settings  # noqa: E402
 
 from lyceum.core import embedded_worker, realtime  # noqa: E402
 from lyceum.core.logging import redact_tokens_in_server_logs  # noqa: E402
+from lyceum.core.warmup import prepare_server_process  # noqa: E402
 from lyceum.core.websocket import SocketStack  # noqa: E402
 from lyceum.routing import websocket_urlpatterns  # noqa: E402
 
@@ -30,6 +31,7 @@ websocket_application = SocketStack(URLRouter(websocket_urlpatterns))
 redact_tokens_in_server_logs()
 # Without a broker, tasks run on one thread of this process after the requests that queue them.
 embedded_worker.start()
+prepare_server_process()
 
 router = ProtocolTypeRouter(
     {
