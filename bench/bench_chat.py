@@ -138,6 +138,13 @@ def measure_floor(rate: int, args) -> dict[str, float]:
         return asyncio.run(lecture(lambda n: f"{base}/", server.base_url, args.listeners, rate, args.seconds))
 
 
+def measure_asgi_floor(rate: int, args) -> dict[str, float]:
+    argv = uvicorn_argv("bench.asgi_broadcast:app", "--ws", args.ws, "--ws-per-message-deflate", args.deflate)
+    with Server(argv, dict(os.environ)) as server:
+        base = server.base_url.replace("http", "ws", 1)
+        return asyncio.run(lecture(lambda n: f"{base}/", server.base_url, args.listeners, rate, args.seconds))
+
+
 def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -146,6 +153,11 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--rates", default="10,40", help="messages per second, one run each")
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--layers", default="memory,redis")
+    parser.add_argument(
+        "--asgi-floor",
+        action="store_true",
+        help="also measure a bare ASGI broadcast under uvicorn (bench/asgi_broadcast.py)",
+    )
     parser.add_argument("--ws", default="websockets", help="uvicorn's WebSocket implementation")
     parser.add_argument(
         "--deflate",
@@ -160,7 +172,11 @@ def main(argv: list[str] | None = None) -> dict:
             print(f"measuring Lyceum on the {layer} layer at {rate} messages/s ...", file=sys.stderr)
             lyceum = measure_lyceum(layer, rate, args)
             print("measuring the websockets floor ...", file=sys.stderr)
-            rows.append((layer, rate, lyceum, measure_floor(rate, args)))
+            floor = measure_floor(rate, args)
+            if args.asgi_floor:
+                print("measuring the bare ASGI broadcast under uvicorn ...", file=sys.stderr)
+                floor["asgi"] = measure_asgi_floor(rate, args)
+            rows.append((layer, rate, lyceum, floor))
     print(
         f"\nLecture hall: {args.listeners} sockets in one room, one sender at a steady rate for "
         f"{args.seconds} s, one server process, compression {'on' if args.deflate == 'true' else 'off'}"
@@ -173,7 +189,10 @@ def main(argv: list[str] | None = None) -> dict:
     print(header)
     print("-" * len(header))
     for layer, rate, lyceum, floor in rows:
-        for name, row in ((f"Lyceum, {layer} layer", lyceum), ("  floor (websockets)", floor)):
+        cases = [(f"Lyceum, {layer} layer", lyceum), ("  floor (websockets)", floor)]
+        if "asgi" in floor:
+            cases.append(("  bare ASGI on uvicorn", floor["asgi"]))
+        for name, row in cases:
             print(
                 f"{name:<26}{rate:>6}{row['per_second']:>13,.0f}{row['p50']:>9.1f}{row['p99']:>9.1f}"
                 f"{row['lost']:>6}{row['per_second'] / floor['per_second']:>11.2f}"

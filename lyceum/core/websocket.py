@@ -15,13 +15,17 @@ A handshake naming a host outside ``ALLOWED_HOSTS``, or a path no socket serves,
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import functools
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from channels.auth import AuthMiddlewareStack
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
+from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from channels.layers import get_channel_layer
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.http.request import split_domain_port, validate_host
@@ -38,8 +42,37 @@ BEARER_PREFIX = "bearer."
 MAX_FRAME_CHARS = 32 * 1024
 
 
+async def dispatch_from(sources: list, dispatch) -> None:
+    """Channels' ``await_many_dispatch`` with one long-lived reader per source: each message is
+    handled by ``dispatch`` one at a time (a lock, first come first served), in arrival order
+    per source, and a source is read again only once its last message is handled. Channels'
+    version makes a new task and an ``asyncio.wait`` for every message, a third of a room's
+    fan-out (py-spy on bench/bench_chat.py). Returns, or raises, what a handler raises
+    (``StopConsumer`` ends the socket)."""
+    lock = asyncio.Lock()
+
+    async def read(source) -> None:
+        while True:
+            message = await source()
+            async with lock:
+                await dispatch(message)
+
+    readers = [asyncio.ensure_future(read(source)) for source in sources]
+    try:
+        done, _ = await asyncio.wait(readers, return_when=asyncio.FIRST_EXCEPTION)
+        for reader in done:
+            reader.result()
+    finally:
+        for reader in readers:
+            reader.cancel()
+        for reader in readers:
+            with contextlib.suppress(asyncio.CancelledError):
+                await reader
+
+
 class DirectDispatchMixin:
-    """Handles each frame and channel-layer event without first hopping to the sync thread.
+    """Handles each frame and channel-layer event without first hopping to the sync thread, and
+    reads the socket and the channel layer with one reader each (``dispatch_from``).
 
     Channels' ``AsyncConsumer.dispatch`` calls ``close_old_connections`` through
     ``sync_to_async`` before every handler: for a room of 200 sockets that is 200 hops through
@@ -48,6 +81,19 @@ class DirectDispatchMixin:
     ``database_sync_to_async``, which closes stale connections around each call itself, so the
     hop guards nothing here.
     """
+
+    async def __call__(self, scope, receive, send):
+        # AsyncConsumer.__call__, with dispatch_from in place of await_many_dispatch.
+        self.scope = scope
+        self.channel_layer = get_channel_layer(self.channel_layer_alias)
+        sources = [receive]
+        if self.channel_layer is not None:
+            self.channel_name = await self.channel_layer.new_channel()
+            self.channel_receive = functools.partial(self.channel_layer.receive, self.channel_name)
+            sources.append(self.channel_receive)
+        self.base_send = send
+        with contextlib.suppress(StopConsumer):
+            await dispatch_from(sources, self.dispatch)
 
     async def dispatch(self, message):
         handler = getattr(self, get_handler_name(message), None)
