@@ -9,14 +9,9 @@ the server's (uvicorn's ASGI socket); the gap between Lyceum and this is Lyceum'
 
 from __future__ import annotations
 
-import itertools
-import json
-import uuid
-from datetime import UTC, datetime
+from bench.ws_broadcast import frames
 
-ROOM = str(uuid.uuid4())
 connections: dict[int, object] = {}
-sequence = itertools.count(1)
 
 
 async def app(scope, receive, send) -> None:
@@ -37,24 +32,9 @@ async def app(scope, receive, send) -> None:
             elif event["type"] == "websocket.disconnect":
                 return
             elif event.get("text") is not None:
-                content = json.loads(event["text"])
-                seq = next(sequence)
-                message = {
-                    "id": str(uuid.uuid4()),
-                    "room": ROOM,
-                    "seq": seq,
-                    "sender": None,
-                    "sender_name": "",
-                    "client_id": content.get("client_id", ""),
-                    "content": content["content"],
-                    "created_at": datetime.now(UTC).isoformat(),
-                    "edited_at": None,
-                    "deleted": False,
-                }
-                ack = {"type": "message.ack", "client_id": message["client_id"], "seq": seq}
-                await send({"type": "websocket.send", "text": json.dumps(ack)})
-                text = json.dumps({"type": "message.create", "message": message})
+                ack, envelope = frames(event["text"])
+                await send({"type": "websocket.send", "text": ack})
                 for other in list(connections.values()):
-                    await other({"type": "websocket.send", "text": text})
+                    await other({"type": "websocket.send", "text": envelope})
     finally:
         connections.pop(key, None)

@@ -22,30 +22,36 @@ connections: set = set()
 sequence = itertools.count(1)
 
 
+def frames(text: str) -> tuple[str, str]:
+    """The acknowledgement to the sender and the broadcast envelope for one client frame, with
+    the fields Lyceum sends, numbered in memory."""
+    content = json.loads(text)
+    seq = next(sequence)
+    message = {
+        "id": str(uuid.uuid4()),
+        "room": ROOM,
+        "seq": seq,
+        "sender": None,
+        "sender_name": "",
+        "client_id": content.get("client_id", ""),
+        "content": content["content"],
+        "created_at": datetime.now(UTC).isoformat(),
+        "edited_at": None,
+        "deleted": False,
+    }
+    ack = {"type": "message.ack", "client_id": message["client_id"], "seq": seq}
+    return json.dumps(ack), json.dumps({"type": "message.create", "message": message})
+
+
 async def handler(socket) -> None:
     if socket.request.path.startswith("/api/health/"):
         return
     connections.add(socket)
     try:
         async for frame in socket:
-            content = json.loads(frame)
-            seq = next(sequence)
-            message = {
-                "id": str(uuid.uuid4()),
-                "room": ROOM,
-                "seq": seq,
-                "sender": None,
-                "sender_name": "",
-                "client_id": content.get("client_id", ""),
-                "content": content["content"],
-                "created_at": datetime.now(UTC).isoformat(),
-                "edited_at": None,
-                "deleted": False,
-            }
-            await socket.send(
-                json.dumps({"type": "message.ack", "client_id": message["client_id"], "seq": seq})
-            )
-            broadcast(connections, json.dumps({"type": "message.create", "message": message}))
+            ack, envelope = frames(frame)
+            await socket.send(ack)
+            broadcast(connections, envelope)
     finally:
         connections.discard(socket)
 
