@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
-from django.db import connections, router
 from django.db.models import CharField, F, Value
 from django.db.models.functions import Cast
+
+from lyceum.core.db import Prepared
 
 from . import audit
 from .registry import ADMIN_PERMISSIONS, CO_INSTRUCTOR, PERMISSIONS
@@ -62,37 +63,13 @@ def _union(user_id: Any):
     return roles.union(permissions, staff, all=True)
 
 
-# The union's SQL, compiled once per database with a stand-in user id whose parameter positions
-# are noted: building it through the ORM cost 1.5 ms of every signed-in request, half of a
-# cached catalog page (bench/bench_courses.py). The same statement runs, with the user's id.
-_STAND_IN = uuid.UUID("6f1d3a52-4c8e-4b7a-9d0e-3f2a1b5c7e90")
-_compiled: dict[str, tuple[str, tuple[Any, ...], tuple[int, ...]]] = {}
-
-
-def _user_param(user_id: Any, connection) -> Any:
-    from lyceum.accounts.models import UserRole
-
-    return UserRole._meta.get_field("user").get_db_prep_value(user_id, connection)
+# The union compiled once per database, run with each user's id: building it through the ORM cost
+# 1.5 ms of every signed-in request, half of a cached catalog page (bench/bench_courses.py).
+_ACCESS = Prepared("accounts.UserRole", "user", _union, uuid.UUID("6f1d3a52-4c8e-4b7a-9d0e-3f2a1b5c7e90"))
 
 
 def _rows(user_id: Any) -> list[tuple[str, str, str]]:
-    from lyceum.accounts.models import UserRole
-
-    alias = router.db_for_read(UserRole)
-    connection = connections[alias]
-    entry = _compiled.get(alias)
-    if entry is None:
-        sql, params = _union(_STAND_IN).query.get_compiler(alias).as_sql()
-        stand_in = _user_param(_STAND_IN, connection)
-        positions = tuple(i for i, param in enumerate(params) if param == stand_in)
-        entry = _compiled[alias] = (sql, tuple(params), positions)
-    sql, params, positions = entry
-    actual, value = list(params), _user_param(user_id, connection)
-    for position in positions:
-        actual[position] = value
-    with connection.cursor() as cursor:
-        cursor.execute(sql, actual)
-        return cursor.fetchall()
+    return _ACCESS.rows(user_id)
 
 
 def _load(user: Any) -> Access:

@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from django.apps import apps
 from django.db import connections, models, router
+from django.utils.functional import cached_property
 
 BATCH = 500
 
@@ -89,3 +91,50 @@ def insert_rows(
                 + suffix,
                 params,
             )
+
+
+class Prepared:
+    """A query of one value (a user's id, say), compiled to SQL once per database and run again
+    with each value put in its place. ``build(value)`` makes the queryset; it is compiled with
+    ``stand_in`` (a value no real row holds), whose parameter positions are noted. Building and
+    compiling a queryset costs the ORM 0.2 to 1.5 ms each time; the statement it runs is the same.
+    """
+
+    def __init__(self, model: str, field_name: str, build: Any, stand_in: Any) -> None:
+        self.label, self.field_name, self.build, self.stand_in = model, field_name, build, stand_in
+        self._compiled: dict[str, tuple[str, tuple[Any, ...], tuple[int, ...]]] = {}
+
+    @cached_property
+    def model(self) -> type[models.Model]:
+        return apps.get_model(self.label)  # "app_label.Model": modules may define these at import
+
+    def statement(self, value: Any) -> tuple[str, str, list[Any]]:
+        """(database alias, SQL, parameters) for ``value``."""
+        alias = router.db_for_read(self.model)
+        connection = connections[alias]
+        field = self.model._meta.get_field(self.field_name)
+        entry = self._compiled.get(alias)
+        if entry is None:
+            sql, params = self.build(self.stand_in).query.get_compiler(alias).as_sql()
+            mark = field.get_db_prep_value(self.stand_in, connection)
+            positions = tuple(i for i, param in enumerate(params) if param == mark)
+            if not positions:
+                raise ValueError(f"the stand-in {self.stand_in!r} is not a parameter of the query")
+            entry = self._compiled[alias] = (sql, tuple(params), positions)
+        sql, params, positions = entry
+        actual, prepared = list(params), field.get_db_prep_value(value, connection)
+        for position in positions:
+            actual[position] = prepared
+        return alias, sql, actual
+
+    def rows(self, value: Any) -> list[tuple]:
+        alias, sql, params = self.statement(value)
+        with connections[alias].cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+
+    def objects(self, value: Any) -> list[models.Model]:
+        """The model's instances (the query must select the model's own columns), converted from
+        the database as the ORM converts them."""
+        alias, sql, params = self.statement(value)
+        return list(self.model._default_manager.raw(sql, params, using=alias))

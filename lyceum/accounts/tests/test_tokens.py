@@ -159,3 +159,36 @@ def test_token_refresh_is_rate_limited_per_address(api, alice, rate_limits):
 
     assert (first.status_code, second.status_code, third.status_code) == (200, 200, 429)
     assert int(third["Retry-After"]) > 0
+
+
+@pytest.mark.django_db
+def test_an_access_token_finds_its_user_and_keeps_simplejwts_checks(login_api, alice, bob):
+    """The user behind an access token is read by a statement compiled once
+    (accounts.authentication._Users); simplejwt's checks still run on it."""
+    client = login_api(alice)
+    response = client.get("/api/auth/profile/")
+    assert response.status_code == 200, response.content
+    assert response.json()["username"] == "alice"
+
+    # A user since deactivated: 401.
+    client = login_api(bob)
+    type(bob).objects.filter(pk=bob.pk).update(is_active=False)
+    response = client.get("/api/auth/profile/")
+    assert response.status_code == 401
+    assert response.json()["error"]["fields"] == {"code": ["user_inactive"]}
+
+    # A password changed since the token was issued: 401 (the token names the old hash's digest).
+    client = login_api(alice)
+    alice.set_password("a-new-password-42")
+    alice.save(update_fields=["password"])
+    response = client.get("/api/auth/profile/")
+    assert response.status_code == 401
+    assert response.json()["error"]["fields"] == {"code": ["password_changed"]}
+
+    # A user since deleted: 401, and nobody else is found in their place.
+    carol = type(alice).objects.create_user(username="carol", email="carol@example.com", password="x" * 12)
+    client = login_api(carol)
+    carol.delete()
+    response = client.get("/api/auth/profile/")
+    assert response.status_code == 401
+    assert response.json()["error"]["fields"] == {"code": ["user_not_found"]}
