@@ -68,14 +68,10 @@ def _union(user_id: Any):
 _ACCESS = Prepared("accounts.UserRole", "user", _union, uuid.UUID("6f1d3a52-4c8e-4b7a-9d0e-3f2a1b5c7e90"))
 
 
-def _rows(user_id: Any) -> list[tuple[str, str, str]]:
-    return _ACCESS.rows(user_id)
-
-
 def _load(user: Any) -> Access:
     found: dict[str, set] = {_ROLE: set(), _PERMISSION: set()}
     courses: dict[uuid.UUID, str] = {}
-    for kind, value, course in _rows(user.pk):
+    for kind, value, course in _ACCESS.rows(user.pk):
         if kind == _STAFF:
             courses[uuid.UUID(course)] = value
         else:

@@ -53,9 +53,6 @@ class EmbeddedWorker:
     def submit(self, job: Callable[[], object], name: str) -> None:
         self.jobs.put((time.monotonic(), job, name))
 
-    def pending(self) -> int:
-        return self.jobs.qsize()
-
     def _run(self) -> None:
         while (item := self.jobs.get()) is not None:
             queued_at, job, name = item

@@ -25,12 +25,11 @@ SWEEP_INTERVAL = 1.0
 _FLAT = (str, int, float, bool, type(None))
 
 
-def _copy(message: dict) -> dict:
-    """What Channels' ``deepcopy`` gives (a receiver cannot change the sender's message), for
-    less: a room event is a flat dict of strings and numbers, which a shallow copy isolates."""
-    if all(isinstance(value, _FLAT) for value in message.values()):
-        return dict(message)
-    return copy.deepcopy(message)
+def _copier(message: dict):
+    """How to copy ``message`` for each receiver, as Channels' ``deepcopy`` isolates it (a
+    receiver cannot change the sender's message), for less: a room event is a flat dict of
+    strings and numbers, which a shallow copy isolates."""
+    return dict if all(isinstance(value, _FLAT) for value in message.values()) else copy.deepcopy
 
 
 class InMemoryChannelLayer(ChannelsInMemoryChannelLayer):
@@ -44,14 +43,17 @@ class InMemoryChannelLayer(ChannelsInMemoryChannelLayer):
             queue = self.channels[channel] = asyncio.Queue(maxsize=self.get_capacity(channel))
         return queue
 
+    def _put(self, channel: str, message: dict) -> None:
+        try:
+            self._queue(channel).put_nowait((time.time() + self.expiry, message))
+        except asyncio.QueueFull:
+            raise ChannelFull(channel) from None
+
     async def send(self, channel: str, message: dict) -> None:
         assert isinstance(message, dict), "message is not a dict"
         self.require_valid_channel_name(channel)
         assert "__asgi_channel__" not in message
-        try:
-            self._queue(channel).put_nowait((time.time() + self.expiry, _copy(message)))
-        except asyncio.QueueFull:
-            raise ChannelFull(channel) from None
+        self._put(channel, _copier(message)(message))
 
     async def receive(self, channel: str) -> dict:
         self.require_valid_channel_name(channel)
@@ -73,8 +75,12 @@ class InMemoryChannelLayer(ChannelsInMemoryChannelLayer):
 
     async def group_send(self, group: str, message: dict) -> None:
         assert isinstance(message, dict), "message is not a dict"
+        assert "__asgi_channel__" not in message
         self.require_valid_group_name(group)
         self._clean_expired()
+        # The members' names were checked by group_add, and the message's shape is the same for
+        # each: both are looked at once per message, not once per member.
+        make = _copier(message)
         for channel in list(self.groups.get(group, ())):
             with contextlib.suppress(ChannelFull):  # Channels drops it for a full channel too
-                await self.send(channel, message)  # never waits: a put on an in-process queue
+                self._put(channel, make(message))

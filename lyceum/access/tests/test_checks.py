@@ -23,9 +23,10 @@ def test_access_of_reads_roles_permissions_and_staff_places_with_one_statement(
         checks.forget(user)
         with django_assert_num_queries(1):
             access = checks.access_of(user)
-        assert {tuple(row) for row in checks._rows(user.pk)} == {tuple(row) for row in checks._union(user.pk)}
+        compiled = {tuple(row) for row in checks._ACCESS.rows(user.pk)}
+        assert compiled == {tuple(row) for row in checks._union(user.pk)}
 
-    assert {tuple(row) for row in checks._rows(bob.pk)} == expected
+    assert {tuple(row) for row in checks._ACCESS.rows(bob.pk)} == expected
     assert access.roles == {"student", "instructor"}
     assert "courses.create" in access.permissions
     assert dict(access.staff) == {course.pk: "ta", other.pk: "co_instructor"}
