@@ -140,6 +140,11 @@ class Server:
             f"{argv[0]} did not answer on {self.base_url} within 60 s:\n{self.log.read().decode()[-3000:]}"
         )
 
+    def output(self, last: int = 3000) -> str:
+        """The last ``last`` characters the server printed so far (for a failing test's message)."""
+        self.log.seek(0)
+        return self.log.read().decode(errors="replace")[-last:]
+
     def __exit__(self, *exc) -> None:
         if self.process and self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGTERM)
