@@ -189,15 +189,19 @@ def direct_room(*, user: User, other_id: Any) -> tuple[ChatRoom, bool]:
     return room, True
 
 
-@transaction.atomic
 def course_room(*, course: Course) -> ChatRoom:
     """The course's room (made on first need), with the instructor as owner."""
-    room, created = ChatRoom.objects.get_or_create(
-        course=course,
-        defaults={"kind": ChatRoom.Kind.COURSE, "name": course.title, "creator_id": course.instructor_id},
-    )
-    if created:
-        _add(room, [course.instructor], Participant.Role.OWNER)
+    room = ChatRoom.objects.filter(course=course).first()
+    if room is not None:
+        return room
+    try:
+        with transaction.atomic():
+            room = ChatRoom.objects.create(
+                course=course, kind=ChatRoom.Kind.COURSE, name=course.title, creator_id=course.instructor_id
+            )
+            _add(room, [course.instructor], Participant.Role.OWNER)
+    except IntegrityError:  # another enrollment made it at the same moment
+        return ChatRoom.objects.get(course=course)
     return room
 
 
