@@ -126,8 +126,7 @@ class Server:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                self.log.seek(0)
-                raise RuntimeError(f"{argv[0]} exited:\n{self.log.read().decode()[-3000:]}")
+                raise RuntimeError(f"{argv[0]} exited:\n{self.output()}")
             try:
                 with urllib.request.urlopen(self.base_url + self.ready_path, timeout=2) as reply:
                     if reply.status == 200:
@@ -135,13 +134,10 @@ class Server:
             except (urllib.error.URLError, ConnectionError, TimeoutError):
                 time.sleep(0.2)
         self.__exit__(None, None, None)
-        self.log.seek(0)
-        raise RuntimeError(
-            f"{argv[0]} did not answer on {self.base_url} within 60 s:\n{self.log.read().decode()[-3000:]}"
-        )
+        raise RuntimeError(f"{argv[0]} did not answer on {self.base_url} within 60 s:\n{self.output()}")
 
     def output(self, last: int = 3000) -> str:
-        """The last ``last`` characters the server printed so far (for a failing test's message)."""
+        """The last ``last`` characters the server printed so far (for an error's message)."""
         self.log.seek(0)
         return self.log.read().decode(errors="replace")[-last:]
 

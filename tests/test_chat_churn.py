@@ -152,8 +152,7 @@ def test_every_resuming_client_ends_with_every_message_once_in_order(server):
     try:
         stored, *readers = run_async(churn(), timeout=240)
     except BaseException:
-        running.log.seek(0)
-        print(running.log.read().decode(errors="replace")[-8000:])  # the server's side of it
+        print(running.output(8000))  # the server's side of it
         raise
 
     # Each message was stored once, in the order it was first sent, whatever was resent.

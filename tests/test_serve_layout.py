@@ -91,9 +91,7 @@ def _until_sockets_answer(server, seeded, seconds: float = 60) -> None:
             return
         except (websockets.exceptions.InvalidStatus, OSError, TimeoutError) as error:
             if time.monotonic() > deadline:
-                server.log.seek(0)
-                log = server.log.read().decode(errors="replace")[-3000:]
-                pytest.fail(f"/ws/ never answered ({error}); the layout's output:\n{log}")
+                pytest.fail(f"/ws/ never answered ({error}); the layout's output:\n{server.output()}")
             time.sleep(0.5)
 
 

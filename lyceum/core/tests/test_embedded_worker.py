@@ -134,8 +134,8 @@ def test_the_embedded_server_pays_points_after_the_response_that_earned_them(tmp
         def paid_for_the_lesson() -> list[dict]:
             status, body = call_api(server, "GET", "/api/my-points/", token=seeded["token"])
             assert status == 200, body
-            # The lesson also completes its one-lesson course, which pays its own entry; the two
-            # tasks' order is not the point here.
+            # The lesson also completes its one-lesson course, which pays course and achievement
+            # entries too: only the lesson's own entry is looked for, wherever it is listed.
             return [entry for entry in body["results"] if entry["reason"] == "lesson_completed"]
 
         paid = _eventually(paid_for_the_lesson)  # by the worker thread, after the response
